@@ -1,0 +1,2 @@
+/** Plotly figures and their display in tslab notebooks. */
+export * from "./display";
