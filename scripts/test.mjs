@@ -1,0 +1,125 @@
+// npm test: set up, build, jest, the book (every notebook is a test), every solution notebook, the book pages in
+// headless Chromium, the runner's own failure reports, and `npm start`'s server. Ends with "N passed, N failed".
+// Only Node built-ins are imported before setup(), because setup runs `npm ci` on a fresh clone.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ROOT, build, setup } from "./setup.mjs";
+
+let passed = 0;
+let failed = 0;
+const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+const indent = (s) => String(s).replace(/^/gm, "    ");
+
+/** Counts and prints the outcome of a check that has run. */
+function record(name, error, t0, note) {
+  if (error) failed++;
+  else passed++;
+  const line = error ? `FAILED (${secs(t0)})\n${indent(error.message)}` : `ok (${secs(t0)}${note ? `, ${note}` : ""})`;
+  console.log(`${name} ... ${line}`);
+}
+
+/** Runs one named check; a thrown error is a failure and its message is printed. */
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    record(name, null, t0, await fn());
+  } catch (e) {
+    record(name, e, t0);
+  }
+}
+
+function finish() {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+const started = Date.now();
+try {
+  setup({ browser: true });
+} catch (e) {
+  console.log(`setup FAILED: ${e.message}`);
+  failed++;
+  finish();
+}
+
+await check("build kernel-model", () => build());
+
+// jest: count its tests (a suite that cannot even run counts as one failure).
+{
+  const t0 = Date.now();
+  const report = join(ROOT, "out", "jest.json");
+  mkdirSync(join(ROOT, "out"), { recursive: true });
+  rmSync(report, { force: true });
+  console.log("jest:");
+  spawnSync(process.execPath, [join(ROOT, "node_modules", "jest", "bin", "jest.js"), "--ci", "--json", `--outputFile=${report}`], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8"));
+    const f = j.numFailedTests + j.numRuntimeErrorTestSuites;
+    passed += j.numPassedTests;
+    failed += f;
+    console.log(`jest ... ${j.numPassedTests} passed, ${f} failed (${secs(t0)})`);
+  } else {
+    failed++;
+    console.log(`jest ... FAILED: no report (${secs(t0)})`);
+  }
+}
+
+// The book: executing its notebooks is their test, and the pages are reused by the browser check.
+const { buildBook, notebooksIn, OUT } = await import("./book.mjs");
+const { runNotebooks } = await import("./run-notebooks.mjs");
+const count = (results) => results.forEach((r) => (r.ok ? passed++ : failed++));
+console.log("notebooks (the book):");
+const book = await buildBook();
+count(book);
+const solutions = notebooksIn(join(ROOT, "solutions"));
+console.log(solutions.length ? "solutions:" : "solutions: none yet");
+count(await runNotebooks(solutions, { outDir: OUT }));
+
+// The rendered pages in a real browser.
+const { openBrowser } = await import("./test/browser.mjs");
+let browser = null;
+await check("chromium starts", async () => void (browser = await openBrowser()));
+if (browser) {
+  await check("book/index.html lists every notebook", async () => {
+    const index = join(ROOT, "book", "index.html");
+    if (!existsSync(index)) throw new Error("book/index.html was not written");
+    const html = readFileSync(index, "utf8");
+    const missing = book.filter((r) => !html.includes(`href="${basename(r.html)}"`)).map((r) => basename(r.path));
+    if (missing.length) throw new Error(`not listed: ${missing.join(", ")}`);
+    await browser.check(index);
+  });
+  for (const r of book.filter((r) => r.ok)) {
+    const name = basename(r.html);
+    const minPlots = name === "00-getting-started.html" ? 1 : 0; // the smoke test must show a plot
+    await check(`browser: book/${name} renders its plots`, async () => {
+      const p = await browser.check(r.html, { minPlots });
+      return `${p.plots} plots, ${p.traces} traces`;
+    });
+  }
+  if (!book.some((r) => r.ok && basename(r.path) === "00-getting-started.ipynb")) {
+    failed++;
+    console.log("browser: book/00-getting-started.html ... FAILED (no such page)");
+  }
+  await browser.close();
+}
+
+// The runner's failure reports, two fixtures at a time (each starts a kernel).
+const { FIXTURES, checkFixture } = await import("./test/runner.mjs");
+const fixtures = notebooksIn(FIXTURES);
+for (let i = 0; i < fixtures.length; i += 2) {
+  const t0 = Date.now();
+  const pair = fixtures.slice(i, i + 2);
+  const errors = await Promise.all(pair.map((f) => checkFixture(f).then(() => null, (e) => e)));
+  pair.forEach((f, j) => record(`runner: ${basename(f)} fails naming the notebook, cell and message`, errors[j], t0));
+}
+
+// npm start's server, through its REST API.
+const { checkServer } = await import("./test/server.mjs");
+for (const r of await checkServer()) record(`server: ${r.name}`, r.error && new Error(r.error), r.started, null);
+
+console.log(`(${secs(started)} in all)`);
+finish();
