@@ -1,3 +1,14 @@
 /** kernel-model: a step-level model of the 2010 anon_vma / page-migration race. */
 export const VERSION = "0.1.0";
 export * from "./plot";
+export * from "./api";
+export { KERNEL_VERSIONS, kernelPolicy, UsageError, type KernelPolicy, type KernelVersion } from "./kernels";
+export * from "./scenarios/spec";
+export { BUILTIN, builtinScenario } from "./scenarios/builtin";
+export { ScenarioError, parseScenario, validateScenario, loadScenarioFile, SCENARIO_SCHEMA_PATH } from "./scenarios/json";
+export type { BuildOptions, Prepared } from "./scenarios/build";
+export { type Chooser, type ChoiceContext, type RunOptions, type RunResult, type Verdict, type VerdictKind, continueLast } from "./sim/scheduler";
+export { formatSchedule, parseSchedule } from "./sim/schedule";
+export { formatTrace, type TraceEntry } from "./sim/trace";
+export { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./sim/kernel";
+export type * from "./mm/types";

@@ -1,0 +1,96 @@
+/**
+ * The invariants of reference §10, checked where the kernel relies on them and at the end of a run.
+ * I1 (swapops.h), I4 (migrate_page_move_mapping) and I3 (move_to_new_page) live in the model code
+ * itself, where the kernel checks them; I10 is checked only by the counting fix, which is its home.
+ */
+import { type Kernel, lockOf, violate } from "../sim/kernel";
+import type { PageId, Pte, State, VmaId } from "../mm/types";
+import type { WalkTarget } from "../mm/rmap";
+
+/** Every pte (in live mms) holding a migration entry for page p, as "mm:pN". */
+export function migrationPtesOf(s: State, p: PageId): string[] {
+  const out: string[] = [];
+  for (const m of Object.values(s.mms)) {
+    for (const [a, pte] of Object.entries(m.ptes)) {
+      if (pte.kind === "migration" && pte.page === p) out.push(`${m.id}:p${a}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * I5 at a walker's read: a pte the walk is looking for lies inside the vma as the walker sees it, yet
+ * vma_address() did not return its address. This is the moment a race turns into a missed pte.
+ */
+export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, target: WalkTarget, walk: string): void {
+  const area = k.s.vmas[v];
+  const m = area ? k.s.mms[area.mm] : undefined;
+  if (!area || !m) return;
+  for (let a = area.vm_start; a < area.vm_end; a++) {
+    const pte: Pte | undefined = m.ptes[a];
+    if (pte && target(pte) && a !== address) {
+      const got = address < 0 ? "-EFAULT" : `p${address}`;
+      violate(k, "I5", `${walk} missed ${m.id}:p${a} (${pte.kind === "swap" ? "swap" : `${pte.kind} ${pte.page}`}): vma_address(${p}, ${v}) returned ${got} from vm_start ${area.vm_start}, vm_pgoff ${area.vm_pgoff}, vm_end ${area.vm_end}`, false);
+    }
+  }
+}
+
+/** I2 at unlock_page(old) in unmap_and_move(): no migration entry for the page may be left anywhere. */
+export function checkUnlockPage(k: Kernel, p: PageId): void {
+  const left = migrationPtesOf(k.s, p);
+  if (left.length > 0) {
+    violate(k, "I2", `unlock_page(${p}) with migration entries left at ${left.join(", ")}: rmap did not find every pte`, false);
+  }
+}
+
+/** End-of-run checks; violations are recorded with step -1. */
+export function endOfRunChecks(s: State): void {
+  const add = (invariant: string, message: string) => s.violations.push({ invariant, message, step: -1, threads: [], fatal: false });
+  // I1: a migration entry left behind for an unlocked page: the next access would hit swapops.h:105.
+  for (const m of Object.values(s.mms)) {
+    for (const [a, pte] of Object.entries(m.ptes)) {
+      if (pte.kind !== "migration") continue;
+      const pg = s.pages[pte.page];
+      if (pg && lockOf(s, pg.lock).owner === null) {
+        add("I1", `stale migration entry at ${m.id}:p${a} for unlocked page ${pte.page}${pg.freed ? " (freed)" : ""}: the next access hits kernel BUG at include/linux/swapops.h:105!`);
+      }
+    }
+  }
+  // I5/I6: every mapped page is reachable from its anon_vma at the address it is mapped at.
+  for (const m of Object.values(s.mms)) {
+    if (m.exited) continue;
+    for (const [key, pte] of Object.entries(m.ptes)) {
+      if (pte.kind === "swap") continue;
+      const a = Number(key);
+      const pg = s.pages[pte.page];
+      const av = pg?.mapping?.anon;
+      if (!pg || pte.kind === "migration" || av === undefined) continue;
+      const anon = s.anon_vmas[av];
+      if (!anon || anon.freed) {
+        add("I6", `${pte.page} mapped at ${m.id}:p${a} points to freed anon_vma ${av}`);
+        continue;
+      }
+      const owner = m.mmap.map((id) => s.vmas[id]).find((v) => v && v.vm_start <= a && a < v.vm_end);
+      const listed = owner && anon.head.some((c) => s.avcs[c]?.vma === owner.id);
+      const addr = owner ? owner.vm_start + (pg.index - owner.vm_pgoff) : NaN;
+      if (!owner || !listed || addr !== a) {
+        add("I5", `${pte.page} at ${m.id}:p${a} cannot be found by rmap (vma ${owner?.id ?? "none"}, on ${av}'s list: ${listed ? "yes" : "no"}, vma_address p${addr})`);
+      }
+    }
+  }
+  // I7: same_vma newest -> oldest; same_anon_vma in creation order.
+  const seq = (id: string) => Number(id.replace(/\D/g, ""));
+  for (const v of Object.values(s.vmas)) {
+    if (v.freed) continue;
+    const avs = v.anon_vma_chain.map((c) => s.avcs[c]?.anon_vma ?? "");
+    for (let i = 1; i < avs.length; i++) {
+      if (seq(avs[i - 1] as string) < seq(avs[i] as string)) add("I7", `${v.id}'s anon_vma_chain is not newest-to-oldest: ${avs.join(", ")}`);
+    }
+  }
+  for (const av of Object.values(s.anon_vmas)) {
+    if (av.freed) continue;
+    for (let i = 1; i < av.head.length; i++) {
+      if (seq(av.head[i - 1] as string) > seq(av.head[i] as string)) add("I7", `${av.id}'s list is not in creation order: ${av.head.join(", ")}`);
+    }
+  }
+}

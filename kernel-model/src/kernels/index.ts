@@ -1,0 +1,87 @@
+/**
+ * Kernel versions as policies over the same model code (reference §13). The code asks the policy
+ * ("which lock does vma_adjust take?") instead of being copied per version.
+ */
+
+export const KERNEL_VERSIONS = ["2.6.33", "2.6.34", "2.6.35", "2.6.36"] as const;
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+
+export interface KernelPolicy {
+  version: KernelVersion;
+  summary: string;
+  /**
+   * 2.6.34+ (5beb4930): anon_vma_chain, a new anon_vma per forked vma.
+   * 2.6.33: one anon_vma shared by a whole fork family (vma->anon_vma_node, modelled as one AVC per vma).
+   */
+  anon_vma_chain: boolean;
+  /**
+   * The anon_vma lock vma_adjust() takes around its field stores when
+   * `vma->anon_vma && (insert || importer || start != vma->vm_start)`:
+   * "anon_vma" (2.6.33: vma->anon_vma->lock), "none" (2.6.34, 2.6.35: 5beb4930 removed it), or "root" (2.6.36: 012f1800).
+   */
+  vma_adjust_lock: "anon_vma" | "none" | "root";
+  /** anon_vma_lock()/vma_lock_anon_vma() and the rmap walks lock anon_vma->root->lock (2.6.36, 012f1800). */
+  lock_root: boolean;
+  /** unmap_and_move pins the anon_vma with external_refcount and skips unmapped anon pages (2.6.35: 3f6c8272, 7f60c214, 67b9509b). */
+  migration_anon_vma_ref: boolean;
+  /** exec marks its temporary stack VM_STACK_INCOMPLETE_SETUP and try_to_unmap skips it for migration (2.6.35: a8bef8ff). */
+  skip_temporary_stacks: boolean;
+}
+
+const v2633: KernelPolicy = {
+  version: "2.6.33",
+  summary: "one anon_vma per fork family; vma_adjust and expand_downwards hold its lock",
+  anon_vma_chain: false,
+  vma_adjust_lock: "anon_vma",
+  lock_root: false,
+  migration_anon_vma_ref: false,
+  skip_temporary_stacks: false,
+};
+
+const v2634: KernelPolicy = {
+  ...v2633,
+  version: "2.6.34",
+  summary: "anon_vma_chain; vma_adjust takes no anon_vma lock (Race A); expand_downwards locks only its own anon_vma (Race C)",
+  anon_vma_chain: true,
+  vma_adjust_lock: "none",
+};
+
+const v2635: KernelPolicy = {
+  ...v2634,
+  version: "2.6.35",
+  summary: "2.6.34 plus the migration anon_vma refcount and the temporary exec stack skip (Race B closed)",
+  migration_anon_vma_ref: true,
+  skip_temporary_stacks: true,
+};
+
+const v2636: KernelPolicy = {
+  ...v2635,
+  version: "2.6.36",
+  summary: "2.6.35 plus always locking the root anon_vma, also in vma_adjust (Races A and C closed)",
+  vma_adjust_lock: "root",
+  lock_root: true,
+};
+
+const POLICIES: Record<KernelVersion, KernelPolicy> = {
+  "2.6.33": v2633,
+  "2.6.34": v2634,
+  "2.6.35": v2635,
+  "2.6.36": v2636,
+};
+
+/** Thrown for bad user input (an unknown version, fix, scenario...). The message names the accepted values. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function isKernelVersion(v: string): v is KernelVersion {
+  return (KERNEL_VERSIONS as readonly string[]).includes(v);
+}
+
+/** The policy of a kernel version; throws UsageError naming the accepted versions. */
+export function kernelPolicy(version: string): KernelPolicy {
+  if (!isKernelVersion(version)) {
+    throw new UsageError(`unknown kernel version "${version}"; expected one of ${KERNEL_VERSIONS.join(", ")}`);
+  }
+  return POLICIES[version];
+}

@@ -1,0 +1,197 @@
+/**
+ * mm/migrate.c (v2.6.34, with the 2.6.35 deltas as policy): unmap_and_move() and the walks that put
+ * the migration entries back. Compaction calls this with no mmap_sem (Mel, 20100426221102.GB8459).
+ */
+import { checkUnlockPage } from "../check/invariants";
+import { type Kernel, type KGen, result, step } from "../sim/kernel";
+import { lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, wait_on_page_locked } from "./locks";
+import { alloc_page, anon_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
+import { EFAULT, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
+import { is_migration_entry, migration_entry_to_page } from "./swapops";
+import type { AnonVmaId, PageId, VmaId } from "./types";
+
+export const EAGAIN = -11;
+
+/**
+ * remove_migration_pte() (mm/migrate.c:83): peeks at the pte without the pte lock (fixed later by
+ * 486cf46f), then under the lock replaces a migration entry for `old` by a present pte for `new`.
+ */
+function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, newp: PageId): KGen<number> {
+  const m = mm(k, vma(k, v).mm);
+  yield step(`remove_migration_pte: peek pte ${m.id}:p${addr} (no lock)`, "mm/migrate.c:83");
+  const peek = m.ptes[addr];
+  if (peek === undefined || peek.kind === "present") return SWAP_AGAIN; // !is_swap_pte(*ptep)
+  yield step(`remove_migration_pte(${v}, p${addr})`, "mm/migrate.c:83", { lock: m.page_table_lock, mode: "excl" });
+  lockInStep(k, m.page_table_lock);
+  const pte = m.ptes[addr];
+  if (is_migration_entry(pte) && migration_entry_to_page(k, pte) === old) {
+    page(k, newp).refcount++; // get_page(new)
+    m.ptes[addr] = { kind: "present", page: newp, write: pte.write };
+    page_add_anon_rmap(k, newp, v, addr);
+    k.s.counters.migrationEntriesRemoved++;
+    result(k, `remove_migration_pte: ${m.id}:p${addr} -> ${newp}`);
+  }
+  unlockInStep(k, m.page_table_lock);
+  return SWAP_AGAIN;
+}
+
+/** remove_migration_ptes() (mm/migrate.c:149): rmap_walk(new, remove_migration_pte, old). */
+export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId): KGen {
+  const target: WalkTarget = (pte) => pte.kind === "migration" && pte.page === old;
+  yield* rmap_walk(k, newp, target, (kk, v, addr) => remove_migration_pte(kk, v, addr, old, newp));
+}
+
+/**
+ * migration_entry_wait() (mm/migrate.c:161): a fault found a migration entry: check it (BUG_ON at
+ * swapops.h:105 if the page is not locked), pin the page, sleep until migration unlocks it.
+ */
+export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KGen {
+  const m = mm(k, mmId);
+  yield step(`migration_entry_wait(${mmId}:p${addr})`, "mm/migrate.c:161", { lock: m.page_table_lock, mode: "excl" });
+  lockInStep(k, m.page_table_lock);
+  const pte = m.ptes[addr];
+  if (!is_migration_entry(pte)) {
+    unlockInStep(k, m.page_table_lock);
+    return;
+  }
+  const p = migration_entry_to_page(k, pte);
+  const pg = page(k, p);
+  const pinned = pg.refcount > 0; // get_page_unless_zero()
+  if (pinned) pg.refcount++;
+  unlockInStep(k, m.page_table_lock);
+  if (!pinned) return;
+  yield* wait_on_page_locked(k, pg.lock, "mm/migrate.c:161");
+  yield step(`put_page(${p})`, "mm/migrate.c:161");
+  put_page(pg);
+}
+
+/**
+ * migrate_page_move_mapping() (mm/migrate.c:205): an anonymous page needs page_count == 1 (I4); a
+ * swap-cache page has its radix slot replaced under tree_lock with its refs frozen.
+ */
+function* migrate_page_move_mapping(k: Kernel, newp: PageId, p: PageId): KGen<number> {
+  const pg = page(k, p);
+  if (pg.swapCache === null) {
+    yield step(`migrate_page_move_mapping: page_count(${p}) == 1?`, "mm/migrate.c:205");
+    return pg.refcount === 1 ? 0 : EAGAIN;
+  }
+  const tree = k.s.swap.tree_lock;
+  yield* spin_lock(k, tree, "mm/migrate.c:205", "spin_lock_irq(&mapping->tree_lock)");
+  yield step(`page_freeze_refs(${p}, 2) and radix_tree_replace_slot`, "mm/migrate.c:205");
+  const slot = String(pg.swapCache);
+  const expected = 2;
+  let rc = 0;
+  if (pg.refcount !== expected || k.s.swap.slots[slot] !== p) {
+    rc = EAGAIN;
+  } else {
+    pg.refcount = 0; // page_freeze_refs(): cmpxchg count -> 0; speculative gets fail and retry
+    const np = page(k, newp);
+    np.refcount++; // get_page(newpage): the cache reference
+    np.swapCache = pg.swapCache;
+    k.s.swap.slots[slot] = newp;
+  }
+  if (rc === 0) {
+    yield step(`page_unfreeze_refs(${p}); __put_page(${p})`, "mm/migrate.c:205");
+    pg.refcount = expected - 1; // unfreeze, then drop the cache reference
+  }
+  yield* spin_unlock(k, tree, "mm/migrate.c:205", "spin_unlock_irq(&mapping->tree_lock)");
+  return rc;
+}
+
+/**
+ * move_to_new_page() (mm/migrate.c:493): copy the page's identity to newpage, move the mapping, and
+ * on success put the migration entries back pointing at newpage.
+ */
+function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: boolean): KGen<number> {
+  yield step(`move_to_new_page: trylock_page(${newp}); index, mapping`, "mm/migrate.c:493");
+  const np = page(k, newp);
+  lockInStep(k, np.lock); // a fresh page: trylock cannot fail (BUG otherwise)
+  np.index = page(k, p).index;
+  np.mapping = page(k, p).mapping;
+  const rc = yield* migrate_page_move_mapping(k, newp, p);
+  if (rc !== 0) {
+    yield step("move_to_new_page: newpage->mapping = NULL", "mm/migrate.c:493");
+    np.mapping = null;
+  } else {
+    yield step(`migrate_page_copy(${newp}, ${p})`, "mm/migrate.c:493");
+    const pg = page(k, p);
+    pg.swapCache = null; // ClearPageSwapCache(page)
+    pg.mapping = null;
+    if (remap_swapcache) yield* remove_migration_ptes(k, p, newp);
+  }
+  yield step(`unlock_page(${newp})`, "mm/migrate.c:493");
+  unlock_page_now(k, np.lock);
+  return rc;
+}
+
+/**
+ * unmap_and_move() (mm/migrate.c:542) for one anonymous page, on the forced pass (lock_page, not
+ * trylock). PG_locked is held from lock_page to the final unlock_page: every migration entry created
+ * in between must be gone by then (I2).
+ */
+export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
+  yield step(`get_new_page(); page_count(${p})`, "mm/migrate.c:542");
+  const newp = alloc_page(k).id;
+  if (page(k, p).refcount === 1) {
+    // Only our isolation reference is left: the page was freed under us.
+    put_page(page(k, newp));
+    put_page(page(k, p));
+    result(k, `unmap_and_move(${p}): page already freed`);
+    return 0;
+  }
+  yield* lock_page(k, page(k, p).lock, "mm/migrate.c:542");
+  let rc = EAGAIN;
+  let remap_swapcache = true;
+  let pinned: AnonVmaId | null = null;
+  let bail = false;
+  yield step("rcu_read_lock(); PageAnon(page)", "mm/migrate.c:542");
+  const pg = page(k, p);
+  if (k.policy.migration_anon_vma_ref) {
+    // 2.6.35 (67b9509b, 3fe2011f, 3f6c8272): pin the anon_vma, or bail out / skip the remap if unmapped.
+    if (!page_mapped(pg)) {
+      if (pg.swapCache === null) bail = true;
+      else remap_swapcache = false;
+    } else {
+      pinned = page_anon_vma(pg);
+      if (pinned !== null) anon_vma(k, pinned, "pinned").external_refcount++;
+    }
+  }
+  if (!bail) {
+    const unmapped = yield* try_to_unmap(k, p);
+    if (unmapped) rc = yield* move_to_new_page(k, newp, p, remap_swapcache); // I3
+    else result(k, `try_to_unmap(${p}): still mapped (mapcount ${page(k, p).mapcount}) -> -EAGAIN`);
+    if (rc !== 0 && remap_swapcache) yield* remove_migration_ptes(k, p, p);
+    if (pinned !== null) yield* drop_anon_vma(k, pinned);
+  } else {
+    rc = 0;
+  }
+  yield step(`rcu_read_unlock(); unlock_page(${p})`, "mm/migrate.c:542");
+  checkUnlockPage(k, p);
+  unlock_page_now(k, pg.lock);
+  yield step(rc === EAGAIN ? `unmap_and_move: -EAGAIN, keep ${p}` : `putback_lru_page(${p})`, "mm/migrate.c:542");
+  if (rc !== EAGAIN) put_page(pg); // drop the isolation reference
+  put_page(page(k, newp)); // putback_lru_page(newpage): frees it if migration failed
+  result(k, `unmap_and_move(${p}) = ${rc === 0 ? 0 : rc === EAGAIN ? "-EAGAIN" : rc}`);
+  return rc;
+}
+
+/**
+ * migrate_pages() (mm/migrate.c:698) for one page: isolate it, then up to `passes` calls of
+ * unmap_and_move while it returns -EAGAIN (the kernel makes up to 10).
+ */
+export function* migrate_pages(k: Kernel, p: PageId, passes: number): KGen<number> {
+  yield step(`isolate_lru_page(${p})`, "mm/migrate.c:698");
+  page(k, p).refcount++;
+  let rc = EAGAIN;
+  for (let pass = 0; pass < passes && rc === EAGAIN; pass++) {
+    if (pass > 0) k.s.counters.retries++;
+    rc = yield* unmap_and_move(k, p);
+  }
+  if (rc === EAGAIN) {
+    yield step(`putback_lru_pages(${p})`, "mm/migrate.c:698");
+    put_page(page(k, p));
+  }
+  return rc;
+}
+
+export { EFAULT };

@@ -1,0 +1,100 @@
+/**
+ * The context a kernel path runs in, and the step protocol.
+ *
+ * A kernel path is a generator that yields a `Step` before each atomic step: the step's label, its
+ * v2.6.34 source location and, if it must wait, what it waits for. When the scheduler resumes the
+ * thread, the code up to the next `yield` runs atomically. Shared state is only touched in those
+ * bodies, never before the first yield.
+ */
+import type { KernelPolicy } from "../kernels";
+import type { Lock, LockId, State, ThreadId, Violation } from "../mm/types";
+
+/** What a blocked step waits for. */
+export type Wait =
+  | { lock: LockId; mode: "excl" | "read" | "write" }
+  | { pageUnlocked: LockId };
+
+export interface Step {
+  label: string;
+  /** v2.6.34 file:line. */
+  loc: string;
+  wait?: Wait;
+}
+
+export type KGen<T = void> = Generator<Step, T, undefined>;
+
+/** Granularity options: documented choices of what one atomic step is. */
+export interface ModelOptions {
+  /**
+   * How vma_address() reads vm_start, vm_pgoff and vm_end: in one step (default, conservative: no torn
+   * reads) or one step per field (also exposes torn reads of a single walk).
+   */
+  vmaAddressReads: "one-step" | "per-field";
+}
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { vmaAddressReads: "one-step" };
+
+/** Thrown inside a step body when the kernel would BUG(); the scheduler ends the run. */
+export class Oops extends Error {
+  constructor(readonly violation: Violation) {
+    super(violation.message);
+  }
+}
+
+/** One thread's view of the machine. */
+export interface Kernel {
+  readonly s: State;
+  readonly policy: KernelPolicy;
+  readonly opts: ModelOptions;
+  readonly tid: ThreadId;
+  /** Index the next trace entry will get (for violations). */
+  readonly now: () => number;
+}
+
+export function step(label: string, loc: string, wait?: Wait): Step {
+  return wait ? { label, loc, wait } : { label, loc };
+}
+
+/** Can a step with this wait run now? */
+export function canRun(s: State, wait: Wait | undefined): boolean {
+  if (!wait) return true;
+  if ("pageUnlocked" in wait) return lockOf(s, wait.pageUnlocked).owner === null;
+  const l = lockOf(s, wait.lock);
+  if (wait.mode === "read") return l.owner === null;
+  return l.owner === null && l.readers.length === 0;
+}
+
+export function lockOf(s: State, id: LockId): Lock {
+  const l = s.locks[id];
+  if (!l) throw new Error(`model error: no lock ${id}`);
+  return l;
+}
+
+/** Lock classes in the documented order (mm/rmap.c header, I9); lower must be taken first. */
+export const LOCK_ORDER = ["mmap_sem", "PG_locked", "i_mmap_lock", "anon_vma", "page_table_lock", "tree_lock"] as const;
+export function lockClass(id: LockId): string {
+  return id.slice(0, id.indexOf(":"));
+}
+
+export function newLock(s: State, id: LockId, kind: Lock["kind"]): LockId {
+  s.locks[id] = { id, kind, owner: null, readers: [], waiters: [] };
+  return id;
+}
+
+/** Record a violation; fatal ones stop the thread (and the run) like a kernel BUG. */
+export function violate(k: Kernel, invariant: string, message: string, fatal: boolean, threads: ThreadId[] = [k.tid]): void {
+  const v: Violation = { invariant, message, step: k.now(), threads, fatal };
+  k.s.violations.push(v);
+  if (fatal) throw new Oops(v);
+}
+
+/** Next id with a prefix: "AV1", "AV2"... deterministic per run. */
+export function newId(s: State, prefix: string): string {
+  const n = (s.seq[prefix] ?? 0) + 1;
+  s.seq[prefix] = n;
+  return `${prefix}${n}`;
+}
+
+export function result(k: Kernel, text: string): void {
+  k.s.threads[k.tid]?.results.push(text);
+}
