@@ -5,24 +5,39 @@
 import { UsageError } from "../kernels";
 import type { ScenarioSpec } from "./spec";
 
+/** Parameters of the S1 family (for exploration and the benchmark). */
+export interface S1Params {
+  /** Pages mapped at p28, p29, ... (1 to 4). Default 1. */
+  pages?: number;
+  /** 1: one migrator migrates every page in turn; "per-page": one migrator thread per page. Default 1. */
+  migrators?: 1 | "per-page";
+}
+
 /** S1: mprotect splits the vma while remove_migration_ptes walks (Race A). */
-export function S1(): ScenarioSpec {
+export function S1(params: S1Params = {}): ScenarioSpec {
+  const n = params.pages ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > 4) throw new UsageError(`S1: pages must be 1, 2, 3 or 4, got ${n}`);
+  const per = params.migrators === "per-page";
+  const names = Array.from({ length: n }, (_, i) => (n === 1 ? "P" : `P${i}`));
+  const family = n === 1 && !per ? "" : ` (${n} pages, ${per ? "one migrator per page" : "one migrator"})`;
   return {
-    id: "S1",
-    title: "mprotect split races remove_migration_ptes (Race A)",
+    id: family ? `S1-${n}p-${per ? n : 1}m` : "S1",
+    title: `mprotect split races remove_migration_ptes (Race A)${family}`,
     description:
       "V = [p16, p32) maps page P at p28. The migrator has replaced the pte by a migration entry; " +
       "mprotect(p20..p32) splits V and has stored V->vm_start = p20 but not yet vm_pgoff when the walk computes vma_address().",
     setup: [
       { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...names.map((page, i) => ({ op: "touch" as const, mm: "A", addr: 28 + i, page })),
     ],
     threads: [
-      { name: "mig", ops: [{ op: "migrate", page: "P" }] },
+      ...(per
+        ? names.map((page, i) => ({ name: n === 1 ? "mig" : `mig${i}`, ops: [{ op: "migrate" as const, page }] }))
+        : [{ name: "mig", ops: names.map((page) => ({ op: "migrate" as const, page })) }]),
       { name: "T", ops: [{ op: "mprotect", mm: "A", start: 20, end: 32, prot: "r" }] },
-      { name: "F", ops: [{ op: "touch", mm: "A", addr: 28, write: false }] },
+      { name: "F", ops: names.map((_, i) => ({ op: "touch" as const, mm: "A", addr: 28 + i, write: false })) },
     ],
-    schedule: 'mig@rmap_walk_anon T@"->vm_end =" mig* T* F*',
+    ...(family ? {} : { schedule: 'mig@rmap_walk_anon T@"->vm_end =" mig* T* F*' }),
   };
 }
 
@@ -150,7 +165,7 @@ export function S7(): ScenarioSpec {
   };
 }
 
-export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1, S2, S3, S4, S5, S6, S7 };
+export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7 };
 
 /** A built-in scenario by id, case-insensitive; throws UsageError naming the accepted ids. */
 export function builtinScenario(id: string): ScenarioSpec {
