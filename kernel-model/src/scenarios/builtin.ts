@@ -165,7 +165,27 @@ export function S7(): ScenarioSpec {
   };
 }
 
-export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7 };
+/** S8: the process exits while its page is being migrated (anon_vma lifetime, I6; reference §7, 3f6c8272). */
+export function S8(): ScenarioSpec {
+  return {
+    id: "S8",
+    title: "exit during migration: who keeps the anon_vma alive? (I6)",
+    description:
+      "After try_to_unmap, P's only pte is a migration entry and its mapcount is 0. The process exits: zap_pte_range drops the entry " +
+      "without waiting and unlink_anon_vmas frees the anon_vma unless something pins it. Then remove_migration_ptes walks page_anon_vma(newpage).",
+    setup: [
+      { op: "mmap", mm: "A", start: 16, end: 32 },
+      { op: "touch", mm: "A", addr: 28, page: "P" },
+    ],
+    threads: [
+      { name: "mig", ops: [{ op: "migrate", page: "P" }] },
+      { name: "X", ops: [{ op: "exit", mm: "A" }] },
+    ],
+    schedule: "mig@rmap_walk_anon X* mig*",
+  };
+}
+
+export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7, S8 };
 
 /** A built-in scenario by id, case-insensitive; throws UsageError naming the accepted ids. */
 export function builtinScenario(id: string): ScenarioSpec {
