@@ -3,7 +3,7 @@
  * the migration entries back. Compaction calls this with no mmap_sem (Mel, 20100426221102.GB8459).
  */
 import { checkUnlockPage } from "../check/invariants";
-import { type Kernel, type KGen, result, step } from "../sim/kernel";
+import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
 import { lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, wait_on_page_locked } from "./locks";
 import { alloc_page, anon_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
@@ -104,6 +104,7 @@ function* migrate_page_move_mapping(k: Kernel, newp: PageId, p: PageId): KGen<nu
  */
 function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: boolean): KGen<number> {
   yield step(`move_to_new_page: trylock_page(${newp}); index, mapping`, "mm/migrate.c:493");
+  if (page_mapped(page(k, p))) violate(k, "I3", `move_to_new_page(${p}) while it is mapped again`, true);
   const np = page(k, newp);
   lockInStep(k, np.lock); // a fresh page: trylock cannot fail (BUG otherwise)
   np.index = page(k, p).index;
@@ -158,7 +159,7 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
   }
   if (!bail) {
     const unmapped = yield* try_to_unmap(k, p);
-    if (unmapped) rc = yield* move_to_new_page(k, newp, p, remap_swapcache); // I3
+    if (unmapped) rc = yield* move_to_new_page(k, newp, p, remap_swapcache);
     else result(k, `try_to_unmap(${p}): still mapped (mapcount ${page(k, p).mapcount}) -> -EAGAIN`);
     if (rc !== 0 && remap_swapcache) yield* remove_migration_ptes(k, p, p);
     if (pinned !== null) yield* drop_anon_vma(k, pinned);

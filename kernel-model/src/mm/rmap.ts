@@ -208,6 +208,9 @@ function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number): KGe
     if (pg.swapCache !== null) {
       m.ptes[address] = { kind: "swap", entry: pg.swapCache }; // swap_duplicate(entry): no migration entry (§3 step 6)
     } else {
+      if (vma(k, v).flags.stack_incomplete_setup) {
+        violate(k, "I11", `migration entry created in ${v}, a temporary exec stack (VM_STACK_INCOMPLETE_SETUP)`, false);
+      }
       m.ptes[address] = make_migration_entry(k, p, pte.write);
       k.s.counters.migrationEntriesCreated++;
     }

@@ -43,3 +43,11 @@ test("2.6.33 builds one anon_vma per fork family, 2.6.34 a chain", () => {
   const child34 = Object.values(r34.state.vmas).find((v) => v.mm === "C");
   expect(child34?.anon_vma_chain).toHaveLength(2);
 });
+
+test("per-field vma_address reads (a documented granularity option) keep the outcomes", () => {
+  for (const [kernel, kind] of [["2.6.34", "bug"], ["2.6.36", "clean"]] as const) {
+    const r = runScenario("S1", { kernel, model: { vmaAddressReads: "per-field" } });
+    expect(r.verdict.kind).toBe(kind);
+    expect(r.trace.some((e) => e.label === "vma_address: read vma1->vm_pgoff")).toBe(true);
+  }
+});
