@@ -36,10 +36,15 @@ async function waitUntilUp(url, child) {
 
 try {
   setup();
-  build();
 } catch (e) {
   console.error(`start: ${e.message}`);
   process.exit(1);
+}
+try {
+  build();
+} catch (e) {
+  // tsc still emitted dist/; a server is more use than none while fixing type errors.
+  console.error(`start: WARNING: ${e.message}; serving anyway with what tsc emitted`);
 }
 
 const port = await choosePort();

@@ -56,7 +56,9 @@ export async function checkServer() {
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
-  const exited = new Promise((done) => child.on("exit", (code, signal) => done({ code, signal })));
+  let exit = null;
+  const exited = new Promise((done) => child.on("exit", (code, signal) => done((exit = { code, signal }))));
+  const early = () => exit && new Error(`npm start exited early (${exit.code ?? exit.signal})`);
   const base = `http://127.0.0.1:${port}`;
   const auth = { headers: { Authorization: `token ${token}` } };
   const results = [];
@@ -72,7 +74,8 @@ export async function checkServer() {
   let kernelId = null;
 
   await step("npm start serves the tslab kernelspec as the default (GET /api/kernelspecs)", async () => {
-    await until(() => log.includes(`${base}/tree?token=${token}`), 120000, "the URL with the token on stdout");
+    await until(() => exit || log.includes(`${base}/tree?token=${token}`), 120000, "the URL with the token on stdout");
+    if (early()) throw early();
     const anon = await fetch(`${base}/api/kernelspecs`);
     if (anon.status !== 403) throw new Error(`without the token: HTTP ${anon.status}, expected 403`);
     const specs = await (await fetch(`${base}/api/kernelspecs`, auth)).json();
@@ -86,11 +89,11 @@ export async function checkServer() {
   });
 
   await step("Ctrl-C stops npm start, the server and its kernels", async () => {
+    if (early()) throw early();
     if (kernelId) await until(() => pidsWith(`kernel-${kernelId}.json`).length > 0, 10000, "the kernel process");
     process.kill(-child.pid, "SIGINT");
     const timeout = new Promise((r) => setTimeout(() => r(null), 30000));
-    const exit = await Promise.race([exited, timeout]);
-    if (!exit) throw new Error("npm start still running 30 s after SIGINT");
+    if (!(await Promise.race([exited, timeout]))) throw new Error("npm start still running 30 s after SIGINT");
     const left = kernelId ? pidsWith(`kernel-${kernelId}.json`) : [];
     if (left.length) throw new Error(`kernel processes left: ${left.join(", ")}`);
     const still = await fetch(`${base}/api`).then(() => true, () => false);
