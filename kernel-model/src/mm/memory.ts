@@ -65,6 +65,7 @@ function* do_swap_page(k: Kernel, v: VmaId, addr: number, write: boolean): KGen 
   if (orig?.kind !== "swap") return;
   let p: Page | null = yield* lookup_swap_cache(k, orig.entry);
   if (p === null) p = yield* read_swap_cache_async(k, orig.entry);
+  // Whether v2.6.34 re-checks PageSwapCache after lock_page is UNVERIFIED; the model re-checks only pte_same.
   yield* lock_page(k, p.lock, "mm/memory.c:2605");
   yield step(`do_swap_page: map ${p.id} at ${m.id}:p${addr}`, "mm/memory.c:2605", { lock: m.page_table_lock, mode: "excl" });
   lockInStep(k, m.page_table_lock);

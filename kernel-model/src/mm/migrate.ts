@@ -14,7 +14,8 @@ export const EAGAIN = -11;
 
 /**
  * remove_migration_pte() (mm/migrate.c:83): peeks at the pte without the pte lock (fixed later by
- * 486cf46f), then under the lock replaces a migration entry for `old` by a present pte for `new`.
+ * 486cf46f, release version UNVERIFIED), then under the lock replaces a migration entry for `old` by a
+ * present pte for `new`.
  */
 function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, newp: PageId): KGen<number> {
   const m = mm(k, vma(k, v).mm);

@@ -206,7 +206,9 @@ function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number): KGe
   if (pte?.kind === "present" && pte.page === p) {
     const pg = page(k, p);
     if (pg.swapCache !== null) {
-      m.ptes[address] = { kind: "swap", entry: pg.swapCache }; // swap_duplicate(entry): no migration entry (§3 step 6)
+      // swap_duplicate(entry): a swap entry, no migration entry, per the v2.6.34 source. Mel's 24 Apr claim that
+      // mapped swapcache pages get migration ptes is UNVERIFIED against the -mm tree of that date (reference §12).
+      m.ptes[address] = { kind: "swap", entry: pg.swapCache };
     } else {
       if (vma(k, v).flags.stack_incomplete_setup) {
         violate(k, "I11", `migration entry created in ${v}, a temporary exec stack (VM_STACK_INCOMPLETE_SETUP)`, false);
