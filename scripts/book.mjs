@@ -1,5 +1,5 @@
 // npm run book: set up, build kernel-model, execute every notebooks/*.ipynb and write the HTML book to book/.
-// Executed notebooks go to out/notebooks/ (git-ignored), never back into notebooks/.
+// Executed notebooks go to out/notebooks/ (git-ignored), never back into notebooks/. BOOK_JOBS=2 runs two at once.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
@@ -74,6 +74,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (!results.length) console.log("book: no notebooks in notebooks/");
   else if (failed.length) console.log(`book: ${failed.length} of ${results.length} notebooks failed (see above); no index written`);
-  else console.log(`book: ${join("book", "index.html")} with ${results.length} notebooks (${secs} s)`);
+  else console.log(`book: book/index.html with ${results.length} notebook${results.length > 1 ? "s" : ""} (${secs} s)`);
   process.exit(failed.length || !results.length ? 1 : 0);
 }

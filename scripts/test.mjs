@@ -68,8 +68,21 @@ await check("build kernel-model", () => build());
   }
 }
 
-// The book: executing its notebooks is their test, and the pages are reused by the browser check.
 const { buildBook, notebooksIn, OUT } = await import("./book.mjs");
+await check("notebooks/ and solutions/ are stored without outputs, for the tslab kernel", () => {
+  const bad = [];
+  for (const path of [...notebooksIn(join(ROOT, "notebooks")), ...notebooksIn(join(ROOT, "solutions"))]) {
+    const nb = JSON.parse(readFileSync(path, "utf8"));
+    const name = basename(path);
+    if (nb.metadata?.kernelspec?.name !== "tslab") bad.push(`${name}: kernelspec is not tslab`);
+    nb.cells.forEach((c, i) => {
+      if (c.cell_type === "code" && (c.outputs?.length || c.execution_count != null)) bad.push(`${name}: cell index ${i} has outputs`);
+    });
+  }
+  if (bad.length) throw new Error(bad.join("\n"));
+});
+
+// The book: executing its notebooks is their test, and the pages are reused by the browser check.
 const { runNotebooks } = await import("./run-notebooks.mjs");
 const count = (results) => results.forEach((r) => (r.ok ? passed++ : failed++));
 console.log("notebooks (the book):");
@@ -97,7 +110,7 @@ if (browser) {
     const minPlots = name === "00-getting-started.html" ? 1 : 0; // the smoke test must show a plot
     await check(`browser: book/${name} renders its plots`, async () => {
       const p = await browser.check(r.html, { minPlots });
-      return `${p.plots} plots, ${p.traces} traces`;
+      return `plots: ${p.plots}, traces: ${p.traces}`;
     });
   }
   if (!book.some((r) => r.ok && basename(r.path) === "00-getting-started.ipynb")) {
