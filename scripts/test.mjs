@@ -43,96 +43,105 @@ try {
   finish();
 }
 
-await check("build kernel-model", () => build());
+/** Every check in order; counts go to `passed` and `failed`. */
+async function suite() {
+  await check("build kernel-model", () => build());
 
-// jest: count its tests (a suite that cannot even run counts as one failure).
-{
-  const t0 = Date.now();
-  const report = join(ROOT, "out", "jest.json");
-  mkdirSync(join(ROOT, "out"), { recursive: true });
-  rmSync(report, { force: true });
-  console.log("jest:");
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "jest", "bin", "jest.js"), "--ci", "--json", `--outputFile=${report}`], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
-  if (existsSync(report)) {
-    const j = JSON.parse(readFileSync(report, "utf8"));
-    const f = j.numFailedTests + j.numRuntimeErrorTestSuites;
-    passed += j.numPassedTests;
-    failed += f;
-    console.log(`jest ... ${j.numPassedTests} passed, ${f} failed (${secs(t0)})`);
-  } else {
-    failed++;
-    console.log(`jest ... FAILED: no report (${secs(t0)})`);
-  }
-}
-
-const { buildBook, notebooksIn, OUT } = await import("./book.mjs");
-await check("notebooks/ and solutions/ are stored without outputs, for the tslab kernel", () => {
-  const bad = [];
-  for (const path of [...notebooksIn(join(ROOT, "notebooks")), ...notebooksIn(join(ROOT, "solutions"))]) {
-    const nb = JSON.parse(readFileSync(path, "utf8"));
-    const name = basename(path);
-    if (nb.metadata?.kernelspec?.name !== "tslab") bad.push(`${name}: kernelspec is not tslab`);
-    nb.cells.forEach((c, i) => {
-      if (c.cell_type === "code" && (c.outputs?.length || c.execution_count != null)) bad.push(`${name}: cell index ${i} has outputs`);
+  // jest: count its tests (a suite that cannot even run counts as one failure).
+  {
+    const t0 = Date.now();
+    const report = join(ROOT, "out", "jest.json");
+    mkdirSync(join(ROOT, "out"), { recursive: true });
+    rmSync(report, { force: true });
+    console.log("jest:");
+    spawnSync(process.execPath, [join(ROOT, "node_modules", "jest", "bin", "jest.js"), "--ci", "--json", `--outputFile=${report}`], {
+      cwd: ROOT,
+      stdio: "inherit",
     });
+    if (existsSync(report)) {
+      const j = JSON.parse(readFileSync(report, "utf8"));
+      const f = j.numFailedTests + j.numRuntimeErrorTestSuites;
+      passed += j.numPassedTests;
+      failed += f;
+      console.log(`jest ... ${j.numPassedTests} passed, ${f} failed (${secs(t0)})`);
+    } else {
+      failed++;
+      console.log(`jest ... FAILED: no report (${secs(t0)})`);
+    }
   }
-  if (bad.length) throw new Error(bad.join("\n"));
-});
 
-// The book: executing its notebooks is their test, and the pages are reused by the browser check.
-const { runNotebooks } = await import("./run-notebooks.mjs");
-const count = (results) => results.forEach((r) => (r.ok ? passed++ : failed++));
-console.log("notebooks (the book):");
-const book = await buildBook();
-count(book);
-const solutions = notebooksIn(join(ROOT, "solutions"));
-console.log(solutions.length ? "solutions:" : "solutions: none yet");
-count(await runNotebooks(solutions, { outDir: OUT }));
-
-// The rendered pages in a real browser.
-const { openBrowser } = await import("./test/browser.mjs");
-let browser = null;
-await check("chromium starts", async () => void (browser = await openBrowser()));
-if (browser) {
-  await check("book/index.html lists every notebook", async () => {
-    const index = join(ROOT, "book", "index.html");
-    if (!existsSync(index)) throw new Error("book/index.html was not written");
-    const html = readFileSync(index, "utf8");
-    const missing = book.filter((r) => !html.includes(`href="${basename(r.html)}"`)).map((r) => basename(r.path));
-    if (missing.length) throw new Error(`not listed: ${missing.join(", ")}`);
-    await browser.check(index);
+  const { buildBook, notebooksIn, OUT } = await import("./book.mjs");
+  await check("notebooks/ and solutions/ are stored without outputs, for the tslab kernel", () => {
+    const bad = [];
+    for (const path of [...notebooksIn(join(ROOT, "notebooks")), ...notebooksIn(join(ROOT, "solutions"))]) {
+      const nb = JSON.parse(readFileSync(path, "utf8"));
+      const name = basename(path);
+      if (nb.metadata?.kernelspec?.name !== "tslab") bad.push(`${name}: kernelspec is not tslab`);
+      nb.cells.forEach((c, i) => {
+        if (c.cell_type === "code" && (c.outputs?.length || c.execution_count != null)) bad.push(`${name}: cell index ${i} has outputs`);
+      });
+    }
+    if (bad.length) throw new Error(bad.join("\n"));
   });
-  for (const r of book.filter((r) => r.ok)) {
-    const name = basename(r.html);
-    const minPlots = name === "00-getting-started.html" ? 1 : 0; // the smoke test must show a plot
-    await check(`browser: book/${name} renders its plots`, async () => {
-      const p = await browser.check(r.html, { minPlots });
-      return `plots: ${p.plots}, traces: ${p.traces}`;
+
+  // The book: executing its notebooks is their test, and the pages are reused by the browser check.
+  const { runNotebooks } = await import("./run-notebooks.mjs");
+  const count = (results) => results.forEach((r) => (r.ok ? passed++ : failed++));
+  console.log("notebooks (the book):");
+  const book = await buildBook();
+  count(book);
+  const solutions = notebooksIn(join(ROOT, "solutions"));
+  console.log(solutions.length ? "solutions:" : "solutions: none yet");
+  count(await runNotebooks(solutions, { outDir: OUT }));
+
+  // The rendered pages in a real browser.
+  const { openBrowser } = await import("./test/browser.mjs");
+  let browser = null;
+  await check("chromium starts", async () => void (browser = await openBrowser()));
+  if (browser) {
+    await check("book/index.html lists every notebook", async () => {
+      const index = join(ROOT, "book", "index.html");
+      if (!existsSync(index)) throw new Error("book/index.html was not written");
+      const html = readFileSync(index, "utf8");
+      const missing = book.filter((r) => !html.includes(`href="${basename(r.html)}"`)).map((r) => basename(r.path));
+      if (missing.length) throw new Error(`not listed: ${missing.join(", ")}`);
+      await browser.check(index);
     });
+    for (const r of book.filter((r) => r.ok)) {
+      const name = basename(r.html);
+      const minPlots = name === "00-getting-started.html" ? 1 : 0; // the smoke test must show a plot
+      await check(`browser: book/${name} renders its plots`, async () => {
+        const p = await browser.check(r.html, { minPlots });
+        return `plots: ${p.plots}, traces: ${p.traces}`;
+      });
+    }
+    if (!book.some((r) => r.ok && basename(r.path) === "00-getting-started.ipynb")) {
+      failed++;
+      console.log("browser: book/00-getting-started.html ... FAILED (no such page)");
+    }
+    await browser.close();
   }
-  if (!book.some((r) => r.ok && basename(r.path) === "00-getting-started.ipynb")) {
-    failed++;
-    console.log("browser: book/00-getting-started.html ... FAILED (no such page)");
+
+  // The runner's failure reports, two fixtures at a time (each starts a kernel).
+  const { FIXTURES, checkFixture } = await import("./test/runner.mjs");
+  const fixtures = notebooksIn(FIXTURES);
+  for (let i = 0; i < fixtures.length; i += 2) {
+    const t0 = Date.now();
+    const pair = fixtures.slice(i, i + 2);
+    const errors = await Promise.all(pair.map((f) => checkFixture(f).then(() => null, (e) => e)));
+    pair.forEach((f, j) => record(`runner: ${basename(f)} fails naming the notebook, cell and message`, errors[j], t0));
   }
-  await browser.close();
+
+  // npm start's server, through its REST API.
+  const { checkServer } = await import("./test/server.mjs");
+  for (const r of await checkServer()) record(`server: ${r.name}`, r.error && new Error(r.error), r.started, null);
 }
 
-// The runner's failure reports, two fixtures at a time (each starts a kernel).
-const { FIXTURES, checkFixture } = await import("./test/runner.mjs");
-const fixtures = notebooksIn(FIXTURES);
-for (let i = 0; i < fixtures.length; i += 2) {
-  const t0 = Date.now();
-  const pair = fixtures.slice(i, i + 2);
-  const errors = await Promise.all(pair.map((f) => checkFixture(f).then(() => null, (e) => e)));
-  pair.forEach((f, j) => record(`runner: ${basename(f)} fails naming the notebook, cell and message`, errors[j], t0));
+try {
+  await suite();
+} catch (e) {
+  failed++; // a bug in the harness itself must not end the run without the final line
+  console.log(`test harness crashed: ${e.stack}`);
 }
-
-// npm start's server, through its REST API.
-const { checkServer } = await import("./test/server.mjs");
-for (const r of await checkServer()) record(`server: ${r.name}`, r.error && new Error(r.error), r.started, null);
-
 console.log(`(${secs(started)} in all)`);
 finish();

@@ -58,6 +58,7 @@ export async function checkServer() {
   child.stderr.on("data", (d) => (log += d));
   let exit = null;
   const exited = new Promise((done) => child.on("exit", (code, signal) => done((exit = { code, signal }))));
+  child.on("error", (e) => ((log += e.message), (exit ??= { code: e.code })));
   const early = () => exit && new Error(`npm start exited early (${exit.code ?? exit.signal})`);
   const base = `http://127.0.0.1:${port}`;
   const auth = { headers: { Authorization: `token ${token}` } };
