@@ -26,6 +26,31 @@ export interface KernelPolicy {
   migration_anon_vma_ref: boolean;
   /** exec marks its temporary stack VM_STACK_INCOMPLETE_SETUP and try_to_unmap skips it for migration (2.6.35: a8bef8ff). */
   skip_temporary_stacks: boolean;
+  /**
+   * Candidate fix 1a (KAMEZAWA, 22 Apr 2010; not merged): every vma has its own `adjust_lock`, held by
+   * vma_adjust() across its stores to vma and next, and by vma_address() around its read of the three fields.
+   */
+  per_vma_adjust_lock: boolean;
+  /**
+   * Candidate fix 8 (Linus, 3 May 2010; not adopted): unmap_and_move() takes mmap_sem for write in every mm
+   * that maps the page, in a fixed order, before lock_page(). Compaction in 2.6.34 takes no mmap_sem.
+   */
+  migrate_takes_mmap_sem: boolean;
+  /**
+   * Candidate fix 4 (Andrea, 23 Apr 2010; not implemented): zap_pte_range() waits on a migration entry
+   * (wait_on_page_locked) instead of dropping it, so the mm cannot be torn down under a migration.
+   */
+  zap_waits_on_migration: boolean;
+  /**
+   * Candidate fix 2a (Mel, 22 Apr 2010; dropped): migration_entry_wait() meeting an entry whose page is
+   * unlocked locks that page and puts the entry back as a present pte (lazy cleanup) instead of BUG.
+   */
+  migration_entry_wait_cleanup: boolean;
+  /**
+   * Candidate fix 3 (Andrea/Mel, 23-24 Apr 2010; not implemented for migration): try_to_unmap counts the
+   * migration entries it creates; remove_migration_ptes() walks again until as many were removed (I10).
+   */
+  count_migration_ptes: boolean;
 }
 
 const v2633: KernelPolicy = {
@@ -36,6 +61,11 @@ const v2633: KernelPolicy = {
   lock_root: false,
   migration_anon_vma_ref: false,
   skip_temporary_stacks: false,
+  per_vma_adjust_lock: false,
+  migrate_takes_mmap_sem: false,
+  zap_waits_on_migration: false,
+  migration_entry_wait_cleanup: false,
+  count_migration_ptes: false,
 };
 
 const v2634: KernelPolicy = {

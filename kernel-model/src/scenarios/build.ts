@@ -2,7 +2,8 @@
  * From a ScenarioSpec to runnable threads: each operation calls the kernel path it stands for. The
  * set-up runs first, alone, through the same paths, so the anon_vma structure is the version's own.
  */
-import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
+import { fixPolicy } from "../fixes";
+import { type KernelPolicy, UsageError } from "../kernels";
 import { down_write, up_write } from "../mm/locks";
 import { mm_alloc } from "../mm/objects";
 import { exit_mmap } from "../mm/exit";
@@ -23,6 +24,8 @@ import type { Op, ScenarioSpec } from "./spec";
 export interface BuildOptions {
   /** Kernel version, default "2.6.34". */
   kernel?: string;
+  /** A candidate fix applied on top of the kernel version (see fixes/index.ts FIX_IDS), default "none". */
+  fix?: string;
   /** Step granularity choices. */
   model?: Partial<ModelOptions>;
   /** migrate_pages() passes per migrate operation (the kernel makes up to 10). Default 1. */
@@ -111,7 +114,7 @@ function threadOf(name: string, ops: readonly Op[], passes: number): ThreadDef {
 
 /** Run the set-up and make the racing threads; throws UsageError for a bad version or a set-up that fails. */
 export function prepare(spec: ScenarioSpec, o: BuildOptions = {}): Prepared {
-  const policy = kernelPolicy(o.kernel ?? "2.6.34");
+  const policy = fixPolicy(o.kernel ?? "2.6.34", o.fix ?? "none");
   const opts: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...o.model };
   const passes = o.migratePasses ?? 1;
   if (!Number.isInteger(passes) || passes < 1 || passes > 10) throw new UsageError(`migratePasses must be an integer from 1 to 10, got ${passes}`);

@@ -70,8 +70,12 @@ export function lockOf(s: State, id: LockId): Lock {
   return l;
 }
 
-/** Lock classes in the documented order (mm/rmap.c header, I9); lower must be taken first. */
-export const LOCK_ORDER = ["mmap_sem", "PG_locked", "i_mmap_lock", "anon_vma", "page_table_lock", "tree_lock"] as const;
+/**
+ * Lock classes in the documented order (mm/rmap.c header, I9); lower must be taken first.
+ * vma_adjust_lock exists only with fix 1a: the walker takes it under the anon_vma lock and releases it
+ * before the pte lock, so it sits between them.
+ */
+export const LOCK_ORDER = ["mmap_sem", "PG_locked", "i_mmap_lock", "anon_vma", "vma_adjust_lock", "page_table_lock", "tree_lock"] as const;
 export function lockClass(id: LockId): string {
   return id.slice(0, id.indexOf(":"));
 }
