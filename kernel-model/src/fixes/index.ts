@@ -7,12 +7,13 @@ import type { Fix } from "./fix";
 import { none } from "./none";
 import { rootAnonVmaLock } from "./root-anon-vma-lock";
 import { skipTempStacks } from "./skip-temp-stacks";
+import { vmaAdjustLock } from "./vma-adjust-lock";
 
 export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks].map((f) => [f.id, f]),
+  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

@@ -5,7 +5,7 @@
  */
 import { type Kernel, type KGen, step } from "../sim/kernel";
 import { spin_lock, spin_unlock } from "./locks";
-import { anon_vma_lock_id, find_vma, mm, vm_area_alloc, vma, vma_link } from "./objects";
+import { anon_vma_lock_id, find_vma, mm, vm_area_alloc, vma, vma_adjust_lock_id, vma_link } from "./objects";
 import { anon_vma_clone, anon_vma_prepare, unlink_anon_vmas } from "./rmap";
 import type { Vma, VmaFlags, VmaId } from "./types";
 
@@ -53,6 +53,9 @@ export function* vma_adjust(k: Kernel, v: VmaId, start: number, end: number, pgo
     lock = anon_vma_lock_id(k, area.anon_vma);
     yield* spin_lock(k, lock, "mm/mmap.c:501", `anon_vma_lock(${area.anon_vma})`);
   }
+  // Fix 1a (KAMEZAWA, 22 Apr 2010): vma's and next's adjust_lock across the stores vma_address() reads.
+  const adjustLocks = k.policy.per_vma_adjust_lock ? [v, ...(adjust_next && next ? [next.id] : [])].map(vma_adjust_lock_id) : [];
+  for (const l of adjustLocks) yield* spin_lock(k, l, "mm/mmap.c:501");
   yield step(`vma_adjust: ${v}->vm_start = ${start}`, "mm/mmap.c:501");
   area.vm_start = start;
   yield step(`vma_adjust: ${v}->vm_end = ${end}`, "mm/mmap.c:501");
@@ -65,6 +68,7 @@ export function* vma_adjust(k: Kernel, v: VmaId, start: number, end: number, pgo
     yield step(`vma_adjust: ${next.id}->vm_pgoff += ${adjust_next}`, "mm/mmap.c:501");
     next.vm_pgoff += adjust_next;
   }
+  for (const l of [...adjustLocks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:501");
   if (remove_next && next) {
     yield step(`vma_adjust: __vma_unlink(${next.id})`, "mm/mmap.c:501");
     const m = mm(k, area.mm);

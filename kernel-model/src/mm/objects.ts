@@ -39,6 +39,11 @@ export function anon_vma(k: Kernel, id: AnonVmaId, use = "used"): AnonVma {
   return a;
 }
 
+/** Fix 1a (KAMEZAWA): the vma's own adjust_lock, which exists only when the policy has it. */
+export function vma_adjust_lock_id(v: VmaId): string {
+  return `vma_adjust_lock:${v}`;
+}
+
 /** The lock anon_vma_lock() takes: av->lock, or av->root->lock on 2.6.36 (012f1800). */
 export function anon_vma_lock_id(k: Kernel, id: AnonVmaId): string {
   const a = anon_vma(k, id, "locked");
@@ -88,6 +93,7 @@ export function vm_area_alloc(k: Kernel, m: MmId, start: number, end: number, pg
   const id = newId(k.s, "vma");
   const v: Vma = { id, mm: m, vm_start: start, vm_end: end, vm_pgoff: pgoff, anon_vma: null, anon_vma_chain: [], flags: { ...flags }, freed: false };
   k.s.vmas[id] = v;
+  if (k.policy.per_vma_adjust_lock) newLock(k.s, vma_adjust_lock_id(id), "spinlock"); // fix 1a: spin_lock_init(&vma->adjust_lock)
   return v;
 }
 

@@ -7,6 +7,7 @@ import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
 import { lockInStep, spin_lock, spin_unlock, unlockInStep } from "./locks";
 import {
   anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, vma,
+  vma_adjust_lock_id,
 } from "./objects";
 import { make_migration_entry } from "./swapops";
 import type { AnonVmaId, Avc, PageId, Pte, VmaId } from "./types";
@@ -143,6 +144,8 @@ export function* page_lock_anon_vma(k: Kernel, p: PageId): KGen<AnonVmaId | null
  */
 export function* vma_address(k: Kernel, p: PageId, v: VmaId): KGen<number> {
   let start: number, pgoff: number, end: number;
+  const adjustLock = k.policy.per_vma_adjust_lock ? vma_adjust_lock_id(v) : null; // fix 1a
+  if (adjustLock) yield* spin_lock(k, adjustLock, "mm/rmap.c:324");
   if (k.opts.vmaAddressReads === "one-step") {
     yield step(`vma_address(${p}, ${v})`, "mm/rmap.c:324");
     ({ vm_start: start, vm_pgoff: pgoff, vm_end: end } = vma(k, v));
@@ -154,6 +157,7 @@ export function* vma_address(k: Kernel, p: PageId, v: VmaId): KGen<number> {
     yield step(`vma_address: read ${v}->vm_end`, "mm/rmap.c:324");
     end = vma(k, v).vm_end;
   }
+  if (adjustLock) yield* spin_unlock(k, adjustLock, "mm/rmap.c:324");
   k.s.counters.walkerSteps++;
   const address = start + (page(k, p).index - pgoff);
   if (address < start || address >= end) {
