@@ -4,6 +4,7 @@
  */
 import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
 import type { Fix } from "./fix";
+import { migrateMmapSem } from "./migrate-mmap-sem";
 import { none } from "./none";
 import { rootAnonVmaLock } from "./root-anon-vma-lock";
 import { skipTempStacks } from "./skip-temp-stacks";
@@ -13,7 +14,7 @@ export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock].map((f) => [f.id, f]),
+  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

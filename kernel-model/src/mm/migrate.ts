@@ -4,8 +4,8 @@
  */
 import { checkUnlockPage } from "../check/invariants";
 import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
-import { lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, wait_on_page_locked } from "./locks";
-import { alloc_page, anon_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
+import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
+import { alloc_page, anon_vma, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
 import { is_migration_entry, migration_entry_to_page } from "./swapops";
 import type { AnonVmaId, PageId, VmaId } from "./types";
@@ -127,6 +127,26 @@ function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: 
 }
 
 /**
+ * Fix 8 (Linus, 3 May 2010): before lock_page(), find every mm that maps the page (a walk of its
+ * anon_vma's list under the anon_vma lock) and take their mmap_sems for write in a fixed order (by mm
+ * id). The walk and the down_writes are not atomic: an mm that starts mapping the page in between is not
+ * locked, and the migrator holds no reference on the mms it found.
+ */
+function* lock_mmaps_of_page(k: Kernel, p: PageId): KGen<string[]> {
+  const av = page_anon_vma(page(k, p));
+  if (av === null || !page_mapped(page(k, p))) return [];
+  const lock = anon_vma_lock_id(k, av);
+  yield step(`fix 8: find the mms mapping ${p} (walk ${av} under its lock)`, "mm/migrate.c:542", { lock, mode: "excl" });
+  if (!page_mapped(page(k, p))) return []; // page_lock_anon_vma() would fail: nothing to lock
+  lockInStep(k, lock);
+  const mms = new Set(anon_vma(k, av).head.map((c) => vma(k, avc(k, c).vma).mm));
+  unlockInStep(k, lock);
+  const ids = [...mms].filter((id) => !mm(k, id).exited).sort();
+  for (const id of ids) yield* down_write(k, mm(k, id).mmap_sem, "mm/migrate.c:542");
+  return ids;
+}
+
+/**
  * unmap_and_move() (mm/migrate.c:542) for one anonymous page, on the forced pass (lock_page, not
  * trylock). PG_locked is held from lock_page to the final unlock_page: every migration entry created
  * in between must be gone by then (I2).
@@ -141,6 +161,7 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
     result(k, `unmap_and_move(${p}): page already freed`);
     return 0;
   }
+  const mmaps = k.policy.migrate_takes_mmap_sem ? yield* lock_mmaps_of_page(k, p) : [];
   yield* lock_page(k, page(k, p).lock, "mm/migrate.c:542");
   let rc = EAGAIN;
   let remap_swapcache = true;
@@ -173,6 +194,7 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
   yield step(rc === EAGAIN ? `unmap_and_move: -EAGAIN, keep ${p}` : `putback_lru_page(${p})`, "mm/migrate.c:542");
   if (rc !== EAGAIN) put_page(pg); // drop the isolation reference
   put_page(page(k, newp)); // putback_lru_page(newpage): frees it if migration failed
+  for (const id of [...mmaps].reverse()) yield* up_write(k, mm(k, id).mmap_sem, "mm/migrate.c:542");
   result(k, `unmap_and_move(${p}) = ${rc === 0 ? 0 : rc === EAGAIN ? "-EAGAIN" : rc}`);
   return rc;
 }
