@@ -9,12 +9,13 @@ import { none } from "./none";
 import { rootAnonVmaLock } from "./root-anon-vma-lock";
 import { skipTempStacks } from "./skip-temp-stacks";
 import { vmaAdjustLock } from "./vma-adjust-lock";
+import { zapWaits } from "./zap-waits";
 
 export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem].map((f) => [f.id, f]),
+  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

@@ -22,8 +22,13 @@ export interface KernelPolicy {
   vma_adjust_lock: "anon_vma" | "none" | "root";
   /** anon_vma_lock()/vma_lock_anon_vma() and the rmap walks lock anon_vma->root->lock (2.6.36, 012f1800). */
   lock_root: boolean;
-  /** unmap_and_move pins the anon_vma with external_refcount and skips unmapped anon pages (2.6.35: 3f6c8272, 7f60c214, 67b9509b). */
+  /** unmap_and_move pins the anon_vma of a mapped page with external_refcount (2.6.35: 3f6c8272, 7f60c214). */
   migration_anon_vma_ref: boolean;
+  /**
+   * unmap_and_move re-checks page_mapped() under rcu_read_lock: an unmapped anon page is not migrated, an
+   * unmapped swap-cache page is migrated without remapping (2.6.35: 67b9509b, 3fe2011f).
+   */
+  migration_skips_unmapped: boolean;
   /** exec marks its temporary stack VM_STACK_INCOMPLETE_SETUP and try_to_unmap skips it for migration (2.6.35: a8bef8ff). */
   skip_temporary_stacks: boolean;
   /**
@@ -60,6 +65,7 @@ const v2633: KernelPolicy = {
   vma_adjust_lock: "anon_vma",
   lock_root: false,
   migration_anon_vma_ref: false,
+  migration_skips_unmapped: false,
   skip_temporary_stacks: false,
   per_vma_adjust_lock: false,
   migrate_takes_mmap_sem: false,
@@ -81,6 +87,7 @@ const v2635: KernelPolicy = {
   version: "2.6.35",
   summary: "2.6.34 plus the migration anon_vma refcount and the temporary exec stack skip (Race B closed)",
   migration_anon_vma_ref: true,
+  migration_skips_unmapped: true,
   skip_temporary_stacks: true,
 };
 

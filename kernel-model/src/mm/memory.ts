@@ -2,12 +2,13 @@
  * mm/memory.c (v2.6.34) and the x86 fault entry: page faults, fork's pte copy, and zap.
  */
 import { type Kernel, type KGen, result, step } from "../sim/kernel";
-import { down_read, lock_page, lockInStep, unlock_page_now, unlockInStep, up_read } from "./locks";
+import { down_read, lock_page, lockInStep, unlock_page_now, unlockInStep, up_read, wait_on_page_locked } from "./locks";
 import { alloc_page, find_vma, mm, page, put_page, vma } from "./objects";
 import { expand_downwards, MappingError } from "./mmap";
 import { migration_entry_wait } from "./migrate";
 import { anon_vma_prepare, page_add_anon_rmap, page_remove_rmap, page_set_anon_rmap } from "./rmap";
 import { lookup_swap_cache, read_swap_cache_async } from "./swap";
+import { is_migration_entry, migration_entry_to_page } from "./swapops";
 import type { MmId, Page, VmaId } from "./types";
 
 /** do_anonymous_page(): a zeroed page, page_add_new_anon_rmap() to vma->anon_vma (exclusive). */
@@ -150,7 +151,7 @@ export function* copy_page_range(k: Kernel, dst: MmId, src: MmId, v: VmaId): KGe
 
 /**
  * zap_pte_range() (mm/memory.c:893): drop every pte of a vma. A migration entry is dropped silently:
- * zap neither waits for the migration nor touches the page.
+ * zap neither waits for the migration nor touches the page (unless the policy has fix 4).
  */
 export function* zap_pte_range(k: Kernel, v: VmaId): KGen {
   const area = vma(k, v);
@@ -160,6 +161,18 @@ export function* zap_pte_range(k: Kernel, v: VmaId): KGen {
     yield step(`zap_pte_range(${m.id}:p${addr})`, "mm/memory.c:893", { lock: m.page_table_lock, mode: "excl" });
     lockInStep(k, m.page_table_lock);
     const pte = m.ptes[addr];
+    if (is_migration_entry(pte) && k.policy.zap_waits_on_migration) {
+      // Fix 4 (Andrea, 23 Apr 2010): wait for the migration to finish, then zap what it left in the pte.
+      const pg = page(k, migration_entry_to_page(k, pte));
+      pg.refcount++; // get_page()
+      unlockInStep(k, m.page_table_lock);
+      yield* wait_on_page_locked(k, pg.lock, "mm/memory.c:893");
+      yield step(`put_page(${pg.id}); retry zap ${m.id}:p${addr}`, "mm/memory.c:893");
+      put_page(pg);
+      k.s.counters.retries++;
+      addr--;
+      continue;
+    }
     if (pte?.kind === "present") {
       page_remove_rmap(k, pte.page);
       put_page(page(k, pte.page));

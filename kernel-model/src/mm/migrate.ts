@@ -169,15 +169,13 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
   let bail = false;
   yield step("rcu_read_lock(); PageAnon(page)", "mm/migrate.c:542");
   const pg = page(k, p);
-  if (k.policy.migration_anon_vma_ref) {
-    // 2.6.35 (67b9509b, 3fe2011f, 3f6c8272): pin the anon_vma, or bail out / skip the remap if unmapped.
-    if (!page_mapped(pg)) {
-      if (pg.swapCache === null) bail = true;
-      else remap_swapcache = false;
-    } else {
-      pinned = page_anon_vma(pg);
-      if (pinned !== null) anon_vma(k, pinned, "pinned").external_refcount++;
-    }
+  // 2.6.35 (67b9509b, 3fe2011f, 3f6c8272): bail out / skip the remap if unmapped, else pin the anon_vma.
+  if (k.policy.migration_skips_unmapped && !page_mapped(pg)) {
+    if (pg.swapCache === null) bail = true;
+    else remap_swapcache = false;
+  } else if (k.policy.migration_anon_vma_ref && page_mapped(pg)) {
+    pinned = page_anon_vma(pg);
+    if (pinned !== null) anon_vma(k, pinned, "pinned").external_refcount++;
   }
   if (!bail) {
     const unmapped = yield* try_to_unmap(k, p);
