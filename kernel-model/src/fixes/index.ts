@@ -4,6 +4,7 @@
  */
 import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
 import type { Fix } from "./fix";
+import { lazyCleanupFault } from "./lazy-cleanup-fault";
 import { migrateMmapSem } from "./migrate-mmap-sem";
 import { none } from "./none";
 import { rootAnonVmaLock } from "./root-anon-vma-lock";
@@ -15,7 +16,7 @@ export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits].map((f) => [f.id, f]),
+  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

@@ -1,7 +1,7 @@
 /**
  * mm/memory.c (v2.6.34) and the x86 fault entry: page faults, fork's pte copy, and zap.
  */
-import { type Kernel, type KGen, result, step } from "../sim/kernel";
+import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
 import { down_read, lock_page, lockInStep, unlock_page_now, unlockInStep, up_read, wait_on_page_locked } from "./locks";
 import { alloc_page, find_vma, mm, page, put_page, vma } from "./objects";
 import { expand_downwards, MappingError } from "./mmap";
@@ -94,6 +94,9 @@ function* handle_pte_fault(k: Kernel, v: VmaId, addr: number, write: boolean, na
   else if (write && !pte.write) yield* do_wp_page(k, v, addr);
 }
 
+/** How many times one access may fault before the run reports a livelock (the `maxFaults` bound). */
+export const MAX_FAULTS = 16;
+
 /**
  * A user access to addr: if the pte does not allow it, do_page_fault() (arch/x86/mm/fault.c): mmap_sem
  * for read, find_vma, expand_stack below a VM_GROWSDOWN vma, handle_mm_fault; the CPU then retries.
@@ -106,6 +109,9 @@ export function* touch(k: Kernel, mmId: MmId, addr: number, write: boolean, name
     const pte = m.ptes[addr];
     if (pte?.kind === "present" && (pte.write || !write)) return;
     if (attempt > 0) k.s.counters.retries++;
+    if (attempt >= MAX_FAULTS) {
+      violate(k, "livelock", `the fault at ${mmId}:p${addr} never resolves: ${attempt} faults in a row`, true);
+    }
     if (useMmapSem) yield* down_read(k, m.mmap_sem, "arch/x86/mm/fault.c");
     yield step(`find_vma(${mmId}, p${addr})`, "arch/x86/mm/fault.c");
     const v = find_vma(k, m, addr);

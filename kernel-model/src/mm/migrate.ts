@@ -3,9 +3,9 @@
  * the migration entries back. Compaction calls this with no mmap_sem (Mel, 20100426221102.GB8459).
  */
 import { checkUnlockPage } from "../check/invariants";
-import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
+import { type Kernel, type KGen, lockOf, result, step, violate } from "../sim/kernel";
 import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
-import { alloc_page, anon_vma, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
+import { alloc_page, anon_vma, anon_vma_lock_id, avc, find_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
 import { is_migration_entry, migration_entry_to_page } from "./swapops";
 import type { AnonVmaId, PageId, VmaId } from "./types";
@@ -43,6 +43,34 @@ export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId): KG
 }
 
 /**
+ * Fix 2a (Mel, 22 Apr 2010): a migration entry whose page is not locked is a leftover: pin the page
+ * (get_page_unless_zero, as migration_entry_wait() does), lock it, and put it back in the pte with
+ * remove_migration_pte(), which re-checks the pte under the pte lock. Nothing proves that the page is
+ * still the one the entry was made for: it may have been freed (the pin fails and the fault comes back
+ * forever) or freed and reused by someone else (then that page is mapped here, S9).
+ */
+function* migration_entry_cleanup(k: Kernel, mmId: string, addr: number, p: PageId): KGen {
+  const pg = page(k, p);
+  if (pg.refcount === 0) {
+    result(k, `migration_entry_wait(${mmId}:p${addr}): ${p} is unlocked and free, cannot pin it`);
+    return;
+  }
+  pg.refcount++; // get_page_unless_zero()
+  result(k, `migration_entry_wait(${mmId}:p${addr}): ${p} is unlocked: lazy cleanup`);
+  yield* lock_page(k, pg.lock, "mm/migrate.c:161");
+  const v = find_vma(k, mm(k, mmId), addr);
+  if (v && v.vm_start <= addr) yield* remove_migration_pte(k, v.id, addr, p, p);
+  yield step(`unlock_page(${p}); put_page(${p})`, "mm/migrate.c:161");
+  const owner = page_anon_vma(pg);
+  const mine = v ? v.anon_vma_chain.map((c) => avc(k, c).anon_vma) : [];
+  if (owner !== null && !mine.includes(owner)) {
+    violate(k, "I5", `lazy cleanup mapped ${p} at ${mmId}:p${addr}, but ${p} now belongs to ${owner}, not to an anon_vma of ${v?.id}: the page was freed and reused`, false);
+  }
+  unlock_page_now(k, pg.lock);
+  put_page(pg);
+}
+
+/**
  * migration_entry_wait() (mm/migrate.c:161): a fault found a migration entry: check it (BUG_ON at
  * swapops.h:105 if the page is not locked), pin the page, sleep until migration unlocks it.
  */
@@ -54,6 +82,10 @@ export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KG
   if (!is_migration_entry(pte)) {
     unlockInStep(k, m.page_table_lock);
     return;
+  }
+  if (k.policy.migration_entry_wait_cleanup && lockOf(k.s, page(k, pte.page).lock).owner === null) {
+    unlockInStep(k, m.page_table_lock);
+    return yield* migration_entry_cleanup(k, mmId, addr, pte.page);
   }
   const p = migration_entry_to_page(k, pte);
   const pg = page(k, p);

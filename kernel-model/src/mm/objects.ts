@@ -63,8 +63,19 @@ export function page_mapped(p: Page): boolean {
   return p.mapcount > 0;
 }
 
-/** A new page; a page the scenario names ("P") gets its name as id, so traces read like the reference. */
+/**
+ * A new page; a page the scenario names ("P") gets its name as id, so traces read like the reference.
+ * Naming a page that has been freed reuses that page (same id, same PG_locked), as a reallocation would.
+ */
 export function alloc_page(k: Kernel, name?: string): Page {
+  const named = name !== undefined ? k.s.names[name] : undefined;
+  const reused = named !== undefined ? k.s.pages[named] : undefined;
+  if (reused?.freed) {
+    // A page named like a freed one gets its frame back (the allocator hands out hot, recently freed
+    // pages first): the page reuse behind Mel's objection to lazy cleanup (S9).
+    Object.assign(reused, { mapping: null, index: 0, mapcount: 0, refcount: 1, swapCache: null, freed: false });
+    return page(k, reused.id);
+  }
   const id = name !== undefined && !k.s.pages[name] && !k.s.locks[`PG_locked:${name}`] ? name : newId(k.s, "pg");
   const p: Page = {
     id, lock: newLock(k.s, `PG_locked:${id}`, "page_lock"), mapping: null, index: 0, mapcount: 0, refcount: 1,

@@ -1,5 +1,5 @@
 /**
- * The reference scenarios S1-S7 (kernel-history.md §9) as builders, each with the interleaving the
+ * The reference scenarios S1-S7 (kernel-history.md §9), S8 and S9 as builders, each with the interleaving the
  * reference describes. Nothing here says where a bug is: the schedules only say who runs when.
  */
 import { UsageError } from "../kernels";
@@ -185,7 +185,31 @@ export function S8(): ScenarioSpec {
   };
 }
 
-export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7, S8 };
+/** S9: S1's leftover entry, after the old page was freed and reallocated to another process (page reuse). */
+export function S9(): ScenarioSpec {
+  return {
+    id: "S9",
+    title: "page reuse: S1's leftover migration entry points to a page that now belongs to another process",
+    description:
+      "As S1, the walk misses A:p28 and the migration succeeds, so the old page P is freed with a migration entry still pointing to it. " +
+      "Process B then faults in a new page and gets P's frame back. When A touches p28 its fault finds an entry for a page that is " +
+      "unlocked (BUG on 2.6.34) and no longer A's (what lazy cleanup would map into A: Mel, \"freed and reused\").",
+    setup: [
+      { op: "mmap", mm: "A", start: 16, end: 32 },
+      { op: "touch", mm: "A", addr: 28, page: "P" },
+      { op: "mmap", mm: "B", start: 40, end: 48 },
+    ],
+    threads: [
+      { name: "mig", ops: [{ op: "migrate", page: "P" }] },
+      { name: "T", ops: [{ op: "mprotect", mm: "A", start: 20, end: 32, prot: "r" }] },
+      { name: "R", ops: [{ op: "touch", mm: "B", addr: 40, page: "P" }] },
+      { name: "F", ops: [{ op: "touch", mm: "A", addr: 28, write: false }] },
+    ],
+    schedule: 'mig@rmap_walk_anon T@"->vm_end =" mig* T* R* F*',
+  };
+}
+
+export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7, S8, S9 };
 
 /** A built-in scenario by id, case-insensitive; throws UsageError naming the accepted ids. */
 export function builtinScenario(id: string): ScenarioSpec {
