@@ -13,3 +13,4 @@ export { formatTrace, type TraceEntry } from "./sim/trace";
 export { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./sim/kernel";
 export type * from "./mm/types";
 export { FIXES, FIX_IDS, fixPolicy, getFix, type Fix, type FixOrigin } from "./fixes";
+export { describeState } from "./sim/describe";
