@@ -3,6 +3,7 @@
  * (by default 2.6.34, the first kernel with anon_vma_chain).
  */
 import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
+import { countedMigrationPtes } from "./counted-migration-ptes";
 import type { Fix } from "./fix";
 import { lazyCleanupFault } from "./lazy-cleanup-fault";
 import { migrateMmapSem } from "./migrate-mmap-sem";
@@ -16,7 +17,7 @@ export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault].map((f) => [f.id, f]),
+  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault, countedMigrationPtes].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

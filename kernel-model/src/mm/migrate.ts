@@ -6,7 +6,7 @@ import { checkUnlockPage } from "../check/invariants";
 import { type Kernel, type KGen, lockOf, result, step, violate } from "../sim/kernel";
 import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
 import { alloc_page, anon_vma, anon_vma_lock_id, avc, find_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
-import { EFAULT, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
+import { EFAULT, type MigrationTally, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
 import { is_migration_entry, migration_entry_to_page } from "./swapops";
 import type { AnonVmaId, PageId, VmaId } from "./types";
 
@@ -17,7 +17,7 @@ export const EAGAIN = -11;
  * 486cf46f, release version UNVERIFIED), then under the lock replaces a migration entry for `old` by a
  * present pte for `new`.
  */
-function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, newp: PageId): KGen<number> {
+function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, newp: PageId, tally?: MigrationTally): KGen<number> {
   const m = mm(k, vma(k, v).mm);
   yield step(`remove_migration_pte: peek pte ${m.id}:p${addr} (no lock)`, "mm/migrate.c:83");
   const peek = m.ptes[addr];
@@ -30,16 +30,37 @@ function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, n
     m.ptes[addr] = { kind: "present", page: newp, write: pte.write };
     page_add_anon_rmap(k, newp, v, addr);
     k.s.counters.migrationEntriesRemoved++;
+    if (tally) tally.removed++;
     result(k, `remove_migration_pte: ${m.id}:p${addr} -> ${newp}`);
   }
   unlockInStep(k, m.page_table_lock);
   return SWAP_AGAIN;
 }
 
-/** remove_migration_ptes() (mm/migrate.c:149): rmap_walk(new, remove_migration_pte, old). */
-export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId): KGen {
+/** How many rmap walks remove_migration_ptes() makes under fix 3 before it reports a livelock. */
+export const MAX_REMOVE_WALKS = 10;
+
+/**
+ * remove_migration_ptes() (mm/migrate.c:149): rmap_walk(new, remove_migration_pte, old).
+ * With fix 3 (counted migration ptes) and the unmap's `tally`, it walks again until it has put back as
+ * many entries as try_to_unmap created: more is I10's BUG (an entry it did not create, e.g. copied by
+ * fork), fewer after MAX_REMOVE_WALKS walks a livelock (an entry nobody will ever find, e.g. zapped).
+ */
+export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId, tally?: MigrationTally): KGen {
   const target: WalkTarget = (pte) => pte.kind === "migration" && pte.page === old;
-  yield* rmap_walk(k, newp, target, (kk, v, addr) => remove_migration_pte(kk, v, addr, old, newp));
+  const counted = k.policy.count_migration_ptes ? tally : undefined;
+  for (let walk = 1; ; walk++) {
+    yield* rmap_walk(k, newp, target, (kk, v, addr) => remove_migration_pte(kk, v, addr, old, newp, counted));
+    if (!counted || counted.removed === counted.created) return;
+    if (counted.removed > counted.created) {
+      violate(k, "I10", `remove_migration_ptes(${old}): removed ${counted.removed} migration entries but try_to_unmap created ${counted.created}`, true);
+    }
+    if (walk >= MAX_REMOVE_WALKS) {
+      violate(k, "livelock", `remove_migration_ptes(${old}): ${walk} walks found ${counted.removed} of ${counted.created} migration entries`, true);
+    }
+    k.s.counters.retries++;
+    yield step(`remove_migration_ptes: ${counted.removed} of ${counted.created} entries back, walk again`, "mm/migrate.c:149");
+  }
 }
 
 /**
@@ -135,7 +156,7 @@ function* migrate_page_move_mapping(k: Kernel, newp: PageId, p: PageId): KGen<nu
  * move_to_new_page() (mm/migrate.c:493): copy the page's identity to newpage, move the mapping, and
  * on success put the migration entries back pointing at newpage.
  */
-function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: boolean): KGen<number> {
+function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: boolean, tally: MigrationTally): KGen<number> {
   yield step(`move_to_new_page: trylock_page(${newp}); index, mapping`, "mm/migrate.c:493");
   if (page_mapped(page(k, p))) violate(k, "I3", `move_to_new_page(${p}) while it is mapped again`, true);
   const np = page(k, newp);
@@ -151,7 +172,7 @@ function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: 
     const pg = page(k, p);
     pg.swapCache = null; // ClearPageSwapCache(page)
     pg.mapping = null;
-    if (remap_swapcache) yield* remove_migration_ptes(k, p, newp);
+    if (remap_swapcache) yield* remove_migration_ptes(k, p, newp, tally);
   }
   yield step(`unlock_page(${newp})`, "mm/migrate.c:493");
   unlock_page_now(k, np.lock);
@@ -210,10 +231,11 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
     if (pinned !== null) anon_vma(k, pinned, "pinned").external_refcount++;
   }
   if (!bail) {
-    const unmapped = yield* try_to_unmap(k, p);
-    if (unmapped) rc = yield* move_to_new_page(k, newp, p, remap_swapcache);
+    const tally: MigrationTally = { created: 0, removed: 0 };
+    const unmapped = yield* try_to_unmap(k, p, tally);
+    if (unmapped) rc = yield* move_to_new_page(k, newp, p, remap_swapcache, tally);
     else result(k, `try_to_unmap(${p}): still mapped (mapcount ${page(k, p).mapcount}) -> -EAGAIN`);
-    if (rc !== 0 && remap_swapcache) yield* remove_migration_ptes(k, p, p);
+    if (rc !== 0 && remap_swapcache) yield* remove_migration_ptes(k, p, p, tally);
     if (pinned !== null) yield* drop_anon_vma(k, pinned);
   } else {
     rc = 0;

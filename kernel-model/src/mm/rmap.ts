@@ -195,6 +195,15 @@ export function page_remove_rmap(k: Kernel, p: PageId): void {
   page(k, p).mapcount--;
 }
 
+/**
+ * Fix 3 (counted migration ptes): how many migration entries one unmap_and_move() created and how many
+ * its remove_migration_ptes() walks have put back so far.
+ */
+export interface MigrationTally {
+  created: number;
+  removed: number;
+}
+
 /** What try_to_unmap()/rmap_walk() is looking for, for the I5 check at each vma_address(). */
 export type WalkTarget = (pte: Pte) => boolean;
 
@@ -202,7 +211,7 @@ export type WalkTarget = (pte: Pte) => boolean;
  * try_to_unmap_one() (mm/rmap.c:898), under the pte lock: a swap-cache page gets a swap entry, any other
  * anonymous page a migration entry (TTU_MIGRATION). Returns SWAP_AGAIN.
  */
-function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number): KGen<number> {
+function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number, tally?: MigrationTally): KGen<number> {
   const m = mm(k, vma(k, v).mm);
   yield step(`try_to_unmap_one(${p}, ${v}, ${address})`, "mm/rmap.c:898", { lock: m.page_table_lock, mode: "excl" });
   lockInStep(k, m.page_table_lock);
@@ -219,6 +228,7 @@ function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number): KGe
       }
       m.ptes[address] = make_migration_entry(k, p, pte.write);
       k.s.counters.migrationEntriesCreated++;
+      if (tally) tally.created++;
     }
     page_remove_rmap(k, p);
     pg.refcount--; // page_cache_release()
@@ -237,7 +247,7 @@ export function is_vma_temporary_stack(k: Kernel, v: VmaId): boolean {
  * try_to_unmap_anon() (mm/rmap.c:1150): holds the page's anon_vma lock for the whole walk of its list.
  * 2.6.35 skips temporary exec stacks for migration.
  */
-export function* try_to_unmap_anon(k: Kernel, p: PageId): KGen<number> {
+export function* try_to_unmap_anon(k: Kernel, p: PageId, tally?: MigrationTally): KGen<number> {
   const av = yield* page_lock_anon_vma(k, p);
   if (av === null) return SWAP_AGAIN;
   const target: WalkTarget = (pte) => pte.kind === "present" && pte.page === p;
@@ -251,7 +261,7 @@ export function* try_to_unmap_anon(k: Kernel, p: PageId): KGen<number> {
     const address = yield* vma_address(k, p, v);
     checkWalkRead(k, p, v, address, target, "try_to_unmap");
     if (address === EFAULT) continue;
-    const ret = yield* try_to_unmap_one(k, p, v, address);
+    const ret = yield* try_to_unmap_one(k, p, v, address, tally);
     if (ret !== SWAP_AGAIN || !page_mapped(page(k, p))) break;
   }
   yield* spin_unlock(k, anon_vma_lock_id(k, av), "mm/rmap.c:1150", "page_unlock_anon_vma()");
@@ -259,8 +269,8 @@ export function* try_to_unmap_anon(k: Kernel, p: PageId): KGen<number> {
 }
 
 /** try_to_unmap() (mm/rmap.c, after try_to_unmap_anon): SWAP_SUCCESS when the page is no longer mapped. */
-export function* try_to_unmap(k: Kernel, p: PageId): KGen<boolean> {
-  yield* try_to_unmap_anon(k, p);
+export function* try_to_unmap(k: Kernel, p: PageId, tally?: MigrationTally): KGen<boolean> {
+  yield* try_to_unmap_anon(k, p, tally);
   return !page_mapped(page(k, p));
 }
 
