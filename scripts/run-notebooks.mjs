@@ -73,10 +73,10 @@ export function formatFailures(path, failures, executed) {
   return lines.join("\n");
 }
 
-/** Executes one notebook with its own directory as the kernel's cwd; resolves to {ok, seconds, failures, ...}. */
-export function runNotebook(path, { executed, html, title, timeout = Number(process.env.NOTEBOOK_TIMEOUT || 120) }) {
+/** Executes one notebook with its own directory (or `cwd`) as the kernel's cwd; resolves to {ok, seconds, failures, ...}. */
+export function runNotebook(path, { executed, html, title, cwd = dirname(path), timeout = Number(process.env.NOTEBOOK_TIMEOUT || 120) }) {
   const started = Date.now();
-  const args = [EXECUTE, path, executed, "--cwd", dirname(path), "--timeout", String(timeout)];
+  const args = [EXECUTE, path, executed, "--cwd", cwd, "--timeout", String(timeout)];
   if (html) args.push("--html", html, "--title", title);
   return new Promise((done) => {
     const child = spawn(PYTHON, args, { env: jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });

@@ -85,14 +85,41 @@ async function suite() {
   });
 
   // The book: executing its notebooks is their test, and the pages are reused by the browser check.
-  const { runNotebooks } = await import("./run-notebooks.mjs");
   const count = (results) => results.forEach((r) => (r.ok ? passed++ : failed++));
   console.log("notebooks (the book):");
   const book = await buildBook();
   count(book);
+  // Coursework: exercises/ is generated from solutions/; a solution grades full marks, an unsolved exercise zero,
+  // failing each of its checks with "not implemented" and nothing else.
+  const { compare } = await import("./exercises.mjs");
+  await check("exercises/ equals what npm run exercises generates from solutions/", () => {
+    const problems = compare();
+    if (problems.length) throw new Error(problems.join("\n"));
+  });
+  const { grade } = await import("./grade.mjs");
+  const { runNotebook } = await import("./run-notebooks.mjs");
+  const gradeCheck = (path, want) => async () => {
+    const g = await grade(path, { runNotebook, outDir: join(OUT, "grade", basename(join(path, ".."))) });
+    if (g.error) throw new Error(`cell index ${g.error.cell}: ${g.error.message}`);
+    if (!g.total) throw new Error("no checks");
+    const bad = want === "full" ? g.checks.filter((c) => !c.pass) : g.checks.filter((c) => c.pass || c.reason !== "not implemented");
+    if (bad.length) throw new Error(bad.map((c) => `${c.name}: ${c.pass ? "passed" : c.reason}`).join("\n"));
+    return `${g.passed}/${g.total}`;
+  };
   const solutions = notebooksIn(join(ROOT, "solutions"));
-  console.log(solutions.length ? "solutions:" : "solutions: none yet");
-  count(await runNotebooks(solutions, { outDir: OUT }));
+  console.log(solutions.length ? "coursework:" : "coursework: no solutions yet");
+  const jobs = [];
+  for (const sol of solutions) {
+    jobs.push([`solution ${basename(sol)} executes and grades full marks`, gradeCheck(sol, "full")]);
+    const ex = join(ROOT, "exercises", basename(sol));
+    jobs.push([`exercise ${basename(sol)} unsolved: every check fails with "not implemented"`, gradeCheck(ex, "zero")]);
+  }
+  for (let i = 0; i < jobs.length; i += 2) {
+    const t0 = Date.now();
+    const pair = jobs.slice(i, i + 2);
+    const outcomes = await Promise.all(pair.map(([, fn]) => fn().then((note) => ({ note }), (error) => ({ error }))));
+    pair.forEach(([name], j) => record(name, outcomes[j].error ?? null, t0, outcomes[j].note));
+  }
 
   // The rendered pages in a real browser.
   const { openBrowser } = await import("./test/browser.mjs");

@@ -14,3 +14,4 @@ export { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./sim/kernel";
 export type * from "./mm/types";
 export { FIXES, FIX_IDS, fixPolicy, getFix, type Fix, type FixOrigin } from "./fixes";
 export { describeState } from "./sim/describe";
+export { check, assert, assertEqual, NOT_IMPLEMENTED } from "./grading";
