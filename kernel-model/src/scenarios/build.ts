@@ -26,6 +26,11 @@ export interface BuildOptions {
   kernel?: string;
   /** A candidate fix applied on top of the kernel version (see fixes/index.ts FIX_IDS), default "none". */
   fix?: string;
+  /**
+   * Your own policy changes, applied last (after the version and the fix): the what-if seam for notebooks and
+   * exercises, e.g. `{ vma_adjust_lock: "root", lock_root: true }` on 2.6.35.
+   */
+  policy?: Partial<KernelPolicy>;
   /** Step granularity choices. */
   model?: Partial<ModelOptions>;
   /** migrate_pages() passes per migrate operation (the kernel makes up to 10). Default 1. */
@@ -114,7 +119,7 @@ function threadOf(name: string, ops: readonly Op[], passes: number): ThreadDef {
 
 /** Run the set-up and make the racing threads; throws UsageError for a bad version or a set-up that fails. */
 export function prepare(spec: ScenarioSpec, o: BuildOptions = {}): Prepared {
-  const policy = fixPolicy(o.kernel ?? "2.6.34", o.fix ?? "none");
+  const policy: KernelPolicy = { ...fixPolicy(o.kernel ?? "2.6.34", o.fix ?? "none"), ...o.policy };
   const opts: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...o.model };
   const passes = o.migratePasses ?? 1;
   if (!Number.isInteger(passes) || passes < 1 || passes > 10) throw new UsageError(`migratePasses must be an integer from 1 to 10, got ${passes}`);
