@@ -7,9 +7,13 @@ import { countedMigrationPtes } from "./counted-migration-ptes";
 import type { Fix } from "./fix";
 import { lazyCleanupFault } from "./lazy-cleanup-fault";
 import { migrateMmapSem } from "./migrate-mmap-sem";
+import { nestedAnonVmaLocks } from "./nested-anon-vma-locks";
 import { none } from "./none";
 import { rootAnonVmaLock } from "./root-anon-vma-lock";
+import { rootOrderedNested } from "./root-ordered-nested";
 import { skipTempStacks } from "./skip-temp-stacks";
+import { takeAllLocks } from "./take-all-locks";
+import { trylockRetry } from "./trylock-retry";
 import { vmaAdjustLock } from "./vma-adjust-lock";
 import { zapWaits } from "./zap-waits";
 
@@ -17,7 +21,10 @@ export type { Fix, FixOrigin } from "./fix";
 
 /** Every modelled fix by id, `none` first. */
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
-  [none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault, countedMigrationPtes].map((f) => [f.id, f]),
+  [
+    none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault, countedMigrationPtes,
+    trylockRetry, nestedAnonVmaLocks, takeAllLocks, rootOrderedNested,
+  ].map((f) => [f.id, f]),
 );
 
 export const FIX_IDS: readonly string[] = Object.keys(FIXES);

@@ -56,6 +56,15 @@ export interface KernelPolicy {
    * migration entries it creates; remove_migration_ptes() walks again until as many were removed (I10).
    */
   count_migration_ptes: boolean;
+  /**
+   * What the rmap walks lock besides the page's anon_vma, around vma_address() of a vma whose own
+   * anon_vma is another one: "none" (every released kernel), "nested" (1b, Minchan/Mel 22 Apr: spin_lock it),
+   * "trylock" (1c, Mel V2-V5: spin_trylock it, else drop everything and restart the walk), or
+   * "root-ordered" (1e, Mel V6-V7: lock the family's root anon_vma first, then the others nested).
+   */
+  rmap_walk_vma_lock: "none" | "nested" | "trylock" | "root-ordered";
+  /** Candidate fix 1d (Rik, 3 May 2010; rejected): anon_vma_lock(vma) locks every anon_vma on the vma's chain. */
+  anon_vma_lock_all: boolean;
 }
 
 const v2633: KernelPolicy = {
@@ -72,6 +81,8 @@ const v2633: KernelPolicy = {
   zap_waits_on_migration: false,
   migration_entry_wait_cleanup: false,
   count_migration_ptes: false,
+  rmap_walk_vma_lock: "none",
+  anon_vma_lock_all: false,
 };
 
 const v2634: KernelPolicy = {

@@ -5,9 +5,21 @@
  */
 import { type Kernel, type KGen, step } from "../sim/kernel";
 import { spin_lock, spin_unlock } from "./locks";
-import { anon_vma_lock_id, find_vma, mm, vm_area_alloc, vma, vma_adjust_lock_id, vma_link } from "./objects";
+import { anon_vma_lock_id, avc, find_vma, mm, vm_area_alloc, vma, vma_adjust_lock_id, vma_link } from "./objects";
 import { anon_vma_clone, anon_vma_prepare, unlink_anon_vmas } from "./rmap";
 import type { Vma, VmaFlags, VmaId } from "./types";
+
+/**
+ * The locks anon_vma_lock(vma) takes: vma->anon_vma's (its root's on 2.6.36). With fix 1d (Rik, "Take
+ * all anon_vma locks in anon_vma_lock") the lock of every anon_vma on the vma's chain, newest first.
+ */
+export function anon_vma_lock_ids(k: Kernel, v: VmaId): string[] {
+  const area = vma(k, v);
+  if (area.anon_vma === null) return [];
+  if (!k.policy.anon_vma_lock_all) return [anon_vma_lock_id(k, area.anon_vma)];
+  const ids = area.anon_vma_chain.map((c) => anon_vma_lock_id(k, avc(k, c).anon_vma));
+  return ids.filter((id, i) => ids.indexOf(id) === i);
+}
 
 /** The vma after v in its mm (vma->vm_next). */
 export function vm_next(k: Kernel, v: VmaId): Vma | null {
@@ -48,10 +60,10 @@ export function* vma_adjust(k: Kernel, v: VmaId, start: number, end: number, pgo
     }
   }
   // 2.6.33 and 2.6.36 lock the anon_vma here; 5beb4930 (2.6.34) removed it.
-  let lock: string | null = null;
+  let locks: string[] = [];
   if (k.policy.vma_adjust_lock !== "none" && area.anon_vma && (insert || importer || start !== area.vm_start)) {
-    lock = anon_vma_lock_id(k, area.anon_vma);
-    yield* spin_lock(k, lock, "mm/mmap.c:501", `anon_vma_lock(${area.anon_vma})`);
+    locks = anon_vma_lock_ids(k, v);
+    for (const l of locks) yield* spin_lock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_lock(${area.anon_vma})` : `anon_vma_lock(${v}): ${l}`);
   }
   // Fix 1a (KAMEZAWA, 22 Apr 2010): vma's and next's adjust_lock across the stores vma_address() reads.
   const adjustLocks = k.policy.per_vma_adjust_lock ? [v, ...(adjust_next && next ? [next.id] : [])].map(vma_adjust_lock_id) : [];
@@ -77,7 +89,7 @@ export function* vma_adjust(k: Kernel, v: VmaId, start: number, end: number, pgo
     yield step(`vma_adjust: __insert_vm_struct(${insert})`, "mm/mmap.c:501");
     vma_link(k, mm(k, area.mm), vma(k, insert));
   }
-  if (lock) yield* spin_unlock(k, lock, "mm/mmap.c:501", `anon_vma_unlock(${area.anon_vma})`);
+  for (const l of [...locks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_unlock(${area.anon_vma})` : `anon_vma_unlock(${v}): ${l}`);
   if (remove_next && next) {
     if (next.anon_vma) yield* unlink_anon_vmas(k, next.id); // anon_vma_merge()
     yield step(`vma_adjust: free ${next.id}`, "mm/mmap.c:501");
@@ -148,9 +160,8 @@ export function* __split_vma(k: Kernel, v: VmaId, addr: number, new_below: boole
 export function* expand_downwards(k: Kernel, v: VmaId, address: number): KGen<boolean> {
   if (!vma(k, v).flags.growsdown) return false;
   yield* anon_vma_prepare(k, v);
-  const av = vma(k, v).anon_vma as string;
-  const lock = anon_vma_lock_id(k, av);
-  yield* spin_lock(k, lock, "mm/mmap.c:1748", `anon_vma_lock(${v}->anon_vma)`);
+  const locks = anon_vma_lock_ids(k, v);
+  for (const l of locks) yield* spin_lock(k, l, "mm/mmap.c:1748", locks.length === 1 ? `anon_vma_lock(${v}->anon_vma)` : `anon_vma_lock(${v}): ${l}`);
   const area = vma(k, v);
   if (address < area.vm_start) {
     const grow = area.vm_start - address;
@@ -159,7 +170,7 @@ export function* expand_downwards(k: Kernel, v: VmaId, address: number): KGen<bo
     yield step(`expand_downwards: ${v}->vm_pgoff -= ${grow}`, "mm/mmap.c:1748");
     area.vm_pgoff -= grow;
   }
-  yield* spin_unlock(k, lock, "mm/mmap.c:1748", `anon_vma_unlock(${v}->anon_vma)`);
+  for (const l of [...locks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:1748", locks.length === 1 ? `anon_vma_unlock(${v}->anon_vma)` : `anon_vma_unlock(${v}): ${l}`);
   return true;
 }
 

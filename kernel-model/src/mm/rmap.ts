@@ -4,7 +4,7 @@
  */
 import { checkWalkRead } from "../check/invariants";
 import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
-import { lockInStep, spin_lock, spin_unlock, unlockInStep } from "./locks";
+import { lockInStep, spin_lock, spin_trylock, spin_unlock, unlockInStep } from "./locks";
 import {
   anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, vma,
   vma_adjust_lock_id,
@@ -243,29 +243,98 @@ export function is_vma_temporary_stack(k: Kernel, v: VmaId): boolean {
   return f.growsdown && f.stack_incomplete_setup;
 }
 
+/** How many times one walk may restart (fix 1c's spin_trylock failing) before the run reports a livelock. */
+export const MAX_WALK_RESTARTS = 10;
+
 /**
- * try_to_unmap_anon() (mm/rmap.c:1150): holds the page's anon_vma lock for the whole walk of its list.
- * 2.6.35 skips temporary exec stacks for migration.
+ * The locks a walk takes before reading the list: the page's anon_vma lock; with fix 1e, the family's
+ * root (oldest) anon_vma first and the page's nested under it.
+ */
+function* walk_lock(k: Kernel, av: AnonVmaId, loc: string): KGen<string[]> {
+  const locks: string[] = [];
+  if (k.policy.rmap_walk_vma_lock === "root-ordered") {
+    const rootLock = anon_vma_lock_id(k, anon_vma(k, av).root);
+    yield* spin_lock(k, rootLock, loc, `spin_lock(${rootLock}) (root first, 1e)`);
+    locks.push(rootLock);
+  }
+  const lock = anon_vma_lock_id(k, av);
+  if (!locks.includes(lock)) {
+    yield* spin_lock(k, lock, loc, locks.length > 0 ? `spin_lock_nested(${lock})` : undefined);
+    locks.push(lock);
+  }
+  return locks;
+}
+
+function* walk_unlock(k: Kernel, locks: string[], loc: string, label?: string): KGen {
+  for (let i = locks.length - 1; i >= 0; i--) yield* spin_unlock(k, locks[i] as string, loc, i === locks.length - 1 ? label : undefined);
+}
+
+/**
+ * vma_address() as the walks call it. With fixes 1b, 1c and 1e the walk also holds the vma's own
+ * anon_vma lock around the read, when it is not one the walk already holds, so that vma_adjust() and
+ * expand_downwards(), which hold it across their stores, look atomic. Returns null when 1c's
+ * spin_trylock fails: the caller drops everything and restarts its walk.
+ */
+function* walk_vma_address(k: Kernel, p: PageId, v: VmaId, held: string[], loc: string): KGen<number | null> {
+  const mode = k.policy.rmap_walk_vma_lock;
+  const own = vma(k, v).anon_vma;
+  const extra = mode !== "none" && own !== null ? anon_vma_lock_id(k, own) : null;
+  const take = extra !== null && !held.includes(extra) ? extra : null;
+  if (take !== null) {
+    if (mode === "trylock") {
+      if (!(yield* spin_trylock(k, take, loc))) {
+        result(k, `spin_trylock(${take}) failed: drop the locks and restart the walk`);
+        return null;
+      }
+    } else {
+      yield* spin_lock(k, take, loc, `spin_lock_nested(${take})`);
+    }
+  }
+  const address = yield* vma_address(k, p, v);
+  if (take !== null) yield* spin_unlock(k, take, loc);
+  return address;
+}
+
+function walk_restart(k: Kernel, restarts: number, what: string): void {
+  k.s.counters.retries++;
+  if (restarts + 1 >= MAX_WALK_RESTARTS) {
+    violate(k, "livelock", `${what}: the walk restarted ${restarts + 1} times (spin_trylock kept failing)`, true);
+  }
+}
+
+/**
+ * try_to_unmap_anon() (mm/rmap.c:1150): holds the page's anon_vma lock for the whole walk of its list
+ * (page_lock_anon_vma(), mm/rmap.c:292). 2.6.35 skips temporary exec stacks for migration.
  */
 export function* try_to_unmap_anon(k: Kernel, p: PageId, tally?: MigrationTally): KGen<number> {
-  const av = yield* page_lock_anon_vma(k, p);
-  if (av === null) return SWAP_AGAIN;
-  const target: WalkTarget = (pte) => pte.kind === "present" && pte.page === p;
-  for (let i = 0; i < anon_vma(k, av).head.length; i++) {
-    const v = avc(k, anon_vma(k, av).head[i] as string).vma;
-    if (k.policy.skip_temporary_stacks && is_vma_temporary_stack(k, v)) {
-      yield step(`try_to_unmap_anon: skip temporary stack ${v}`, "mm/rmap.c:1150");
-      result(k, `try_to_unmap_anon: skipped temporary stack ${v}`);
-      continue;
+  for (let restarts = 0; ; restarts++) {
+    yield step("page_lock_anon_vma: read page->mapping", "mm/rmap.c:292");
+    const av = page_anon_vma(page(k, p));
+    if (av === null || !page_mapped(page(k, p))) return SWAP_AGAIN;
+    const locks = yield* walk_lock(k, av, "mm/rmap.c:292");
+    const target: WalkTarget = (pte) => pte.kind === "present" && pte.page === p;
+    let restart = false;
+    for (let i = 0; i < anon_vma(k, av).head.length; i++) {
+      const v = avc(k, anon_vma(k, av).head[i] as string).vma;
+      if (k.policy.skip_temporary_stacks && is_vma_temporary_stack(k, v)) {
+        yield step(`try_to_unmap_anon: skip temporary stack ${v}`, "mm/rmap.c:1150");
+        result(k, `try_to_unmap_anon: skipped temporary stack ${v}`);
+        continue;
+      }
+      const address = yield* walk_vma_address(k, p, v, locks, "mm/rmap.c:1150");
+      if (address === null) {
+        restart = true;
+        break;
+      }
+      checkWalkRead(k, p, v, address, target, "try_to_unmap");
+      if (address === EFAULT) continue;
+      const ret = yield* try_to_unmap_one(k, p, v, address, tally);
+      if (ret !== SWAP_AGAIN || !page_mapped(page(k, p))) break;
     }
-    const address = yield* vma_address(k, p, v);
-    checkWalkRead(k, p, v, address, target, "try_to_unmap");
-    if (address === EFAULT) continue;
-    const ret = yield* try_to_unmap_one(k, p, v, address, tally);
-    if (ret !== SWAP_AGAIN || !page_mapped(page(k, p))) break;
+    yield* walk_unlock(k, locks, "mm/rmap.c:1150", "page_unlock_anon_vma()");
+    if (!restart) return SWAP_AGAIN;
+    walk_restart(k, restarts, `try_to_unmap(${p})`);
   }
-  yield* spin_unlock(k, anon_vma_lock_id(k, av), "mm/rmap.c:1150", "page_unlock_anon_vma()");
-  return SWAP_AGAIN;
 }
 
 /** try_to_unmap() (mm/rmap.c, after try_to_unmap_anon): SWAP_SUCCESS when the page is no longer mapped. */
@@ -281,20 +350,28 @@ export type RmapOne = (k: Kernel, v: VmaId, address: number) => KGen<number>;
  * entries by now (mapcount 0), so it cannot use page_lock_anon_vma(): it trusts page_anon_vma().
  */
 export function* rmap_walk_anon(k: Kernel, p: PageId, target: WalkTarget, rmap_one: RmapOne): KGen {
-  yield step("rmap_walk_anon: page_anon_vma(page)", "mm/rmap.c:1348");
-  const av = page_anon_vma(page(k, p));
-  if (av === null) return;
-  const lock = anon_vma_lock_id(k, av);
-  yield* spin_lock(k, lock, "mm/rmap.c:1348");
-  for (let i = 0; i < anon_vma(k, av).head.length; i++) {
-    const v = avc(k, anon_vma(k, av).head[i] as string).vma;
-    const address = yield* vma_address(k, p, v);
-    checkWalkRead(k, p, v, address, target, "rmap_walk");
-    if (address === EFAULT) continue;
-    const ret = yield* rmap_one(k, v, address);
-    if (ret !== SWAP_AGAIN) break;
+  for (let restarts = 0; ; restarts++) {
+    yield step("rmap_walk_anon: page_anon_vma(page)", "mm/rmap.c:1348");
+    const av = page_anon_vma(page(k, p));
+    if (av === null) return;
+    const locks = yield* walk_lock(k, av, "mm/rmap.c:1348");
+    let restart = false;
+    for (let i = 0; i < anon_vma(k, av).head.length; i++) {
+      const v = avc(k, anon_vma(k, av).head[i] as string).vma;
+      const address = yield* walk_vma_address(k, p, v, locks, "mm/rmap.c:1348");
+      if (address === null) {
+        restart = true;
+        break;
+      }
+      checkWalkRead(k, p, v, address, target, "rmap_walk");
+      if (address === EFAULT) continue;
+      const ret = yield* rmap_one(k, v, address);
+      if (ret !== SWAP_AGAIN) break;
+    }
+    yield* walk_unlock(k, locks, "mm/rmap.c:1348");
+    if (!restart) return;
+    walk_restart(k, restarts, `rmap_walk(${p})`);
   }
-  yield* spin_unlock(k, lock, "mm/rmap.c:1348");
 }
 
 /** rmap_walk() (mm/rmap.c:1409): VM_BUG_ON(!PageLocked(page)). */

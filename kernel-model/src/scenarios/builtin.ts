@@ -1,5 +1,5 @@
 /**
- * The reference scenarios S1-S7 (kernel-history.md §9), S8 and S9 as builders, each with the interleaving the
+ * The reference scenarios S1-S7 (kernel-history.md §9), S8-S10 as builders, each with the interleaving the
  * reference describes. Nothing here says where a bug is: the schedules only say who runs when.
  */
 import { UsageError } from "../kernels";
@@ -209,7 +209,30 @@ export function S9(): ScenarioSpec {
   };
 }
 
-export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7, S8, S9 };
+/** S10: two migrators in one fork family, one walking the parent's anon_vma, one the child's (lock contention between walkers). */
+export function S10(): ScenarioSpec {
+  return {
+    id: "S10",
+    title: "two migrators in a fork family: a walk of the parent's anon_vma meets one of the child's",
+    description:
+      "P is shared by parent A and child C (mapping = the parent's anon_vma); Q is C's own page (mapping = the child's anon_vma). " +
+      "migQ holds the child's anon_vma lock for its walk while migP, holding the parent's, reaches the child's vma. Released kernels never " +
+      "take a second anon_vma lock; the nested-lock fixes (1b, 1c, 1e) do, and 1c restarts its walk each time its trylock fails.",
+    setup: [
+      { op: "mmap", mm: "A", start: 16, end: 32 },
+      { op: "touch", mm: "A", addr: 28, page: "P" },
+      { op: "fork", mm: "A", child: "C" },
+      { op: "touch", mm: "C", addr: 29, page: "Q" },
+    ],
+    threads: [
+      { name: "migP", ops: [{ op: "migrate", page: "P" }] },
+      { name: "migQ", ops: [{ op: "migrate", page: "Q" }] },
+    ],
+    schedule: "migQ@try_to_unmap_one migP* migQ* migP*",
+  };
+}
+
+export const BUILTIN: Readonly<Record<string, () => ScenarioSpec>> = { S1: () => S1(), S2, S3, S4, S5, S6, S7, S8, S9, S10 };
 
 /** A built-in scenario by id, case-insensitive; throws UsageError naming the accepted ids. */
 export function builtinScenario(id: string): ScenarioSpec {
