@@ -6,6 +6,7 @@ import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
 import { countedMigrationPtes } from "./counted-migration-ptes";
 import type { Fix } from "./fix";
 import { lazyCleanupFault } from "./lazy-cleanup-fault";
+import { lazyCleanupMovePtes } from "./lazy-cleanup-move-ptes";
 import { migrateMmapSem } from "./migrate-mmap-sem";
 import { nestedAnonVmaLocks } from "./nested-anon-vma-locks";
 import { none } from "./none";
@@ -23,7 +24,7 @@ export type { Fix, FixOrigin } from "./fix";
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
   [
     none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault, countedMigrationPtes,
-    trylockRetry, nestedAnonVmaLocks, takeAllLocks, rootOrderedNested,
+    trylockRetry, nestedAnonVmaLocks, takeAllLocks, rootOrderedNested, lazyCleanupMovePtes,
   ].map((f) => [f.id, f]),
 );
 

@@ -65,6 +65,11 @@ export interface KernelPolicy {
   rmap_walk_vma_lock: "none" | "nested" | "trylock" | "root-ordered";
   /** Candidate fix 1d (Rik, 3 May 2010; rejected): anon_vma_lock(vma) locks every anon_vma on the vma's chain. */
   anon_vma_lock_all: boolean;
+  /**
+   * Candidate fix 2b (Mel V2 3/3, 27 Apr 2010; dropped in V3): move_ptes() meeting a migration entry locks
+   * its page, puts it back (remove_migration_pte) and restarts, instead of moving the entry.
+   */
+  move_ptes_cleanup: boolean;
 }
 
 const v2633: KernelPolicy = {
@@ -83,6 +88,7 @@ const v2633: KernelPolicy = {
   count_migration_ptes: false,
   rmap_walk_vma_lock: "none",
   anon_vma_lock_all: false,
+  move_ptes_cleanup: false,
 };
 
 const v2634: KernelPolicy = {

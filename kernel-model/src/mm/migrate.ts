@@ -64,24 +64,26 @@ export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId, tal
 }
 
 /**
- * Fix 2a (Mel, 22 Apr 2010): a migration entry whose page is not locked is a leftover: pin the page
- * (get_page_unless_zero, as migration_entry_wait() does), lock it, and put it back in the pte with
- * remove_migration_pte(), which re-checks the pte under the pte lock. Nothing proves that the page is
- * still the one the entry was made for: it may have been freed (the pin fails and the fault comes back
- * forever) or freed and reused by someone else (then that page is mapped here, S9).
+ * Lazy cleanup of a migration entry (fixes 2a and 2b, Mel, April 2010): pin the entry's page
+ * (get_page_unless_zero, as migration_entry_wait() does), lock it (waiting for a migration still in
+ * progress), and put it back in the pte with remove_migration_pte(), which re-checks the pte under the
+ * pte lock. Nothing proves that the page is still the one the entry was made for: it may have been
+ * freed (the pin fails) or freed and reused by someone else (then that page is mapped here, S9).
+ * `who` and `loc` name the caller. Returns false when the page could not be pinned.
  */
-function* migration_entry_cleanup(k: Kernel, mmId: string, addr: number, p: PageId): KGen {
+export function* lazy_cleanup_migration_entry(k: Kernel, mmId: string, addr: number, p: PageId, who: string, loc: string): KGen<boolean> {
   const pg = page(k, p);
+  const locked = lockOf(k.s, pg.lock).owner !== null;
   if (pg.refcount === 0) {
-    result(k, `migration_entry_wait(${mmId}:p${addr}): ${p} is unlocked and free, cannot pin it`);
-    return;
+    result(k, `${who}(${mmId}:p${addr}): ${p} is ${locked ? "locked" : "unlocked"} and free, cannot pin it`);
+    return false;
   }
   pg.refcount++; // get_page_unless_zero()
-  result(k, `migration_entry_wait(${mmId}:p${addr}): ${p} is unlocked: lazy cleanup`);
-  yield* lock_page(k, pg.lock, "mm/migrate.c:161");
+  result(k, `${who}(${mmId}:p${addr}): ${p} is ${locked ? "locked" : "unlocked"}: lazy cleanup`);
+  yield* lock_page(k, pg.lock, loc);
   const v = find_vma(k, mm(k, mmId), addr);
   if (v && v.vm_start <= addr) yield* remove_migration_pte(k, v.id, addr, p, p);
-  yield step(`unlock_page(${p}); put_page(${p})`, "mm/migrate.c:161");
+  yield step(`unlock_page(${p}); put_page(${p})`, loc);
   const owner = page_anon_vma(pg);
   const mine = v ? v.anon_vma_chain.map((c) => avc(k, c).anon_vma) : [];
   if (owner !== null && !mine.includes(owner)) {
@@ -89,6 +91,7 @@ function* migration_entry_cleanup(k: Kernel, mmId: string, addr: number, p: Page
   }
   unlock_page_now(k, pg.lock);
   put_page(pg);
+  return true;
 }
 
 /**
@@ -106,7 +109,9 @@ export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KG
   }
   if (k.policy.migration_entry_wait_cleanup && lockOf(k.s, page(k, pte.page).lock).owner === null) {
     unlockInStep(k, m.page_table_lock);
-    return yield* migration_entry_cleanup(k, mmId, addr, pte.page);
+    // Fix 2a (Mel, 22 Apr 2010): an entry whose page is unlocked is a leftover: clean it up instead of BUG.
+    yield* lazy_cleanup_migration_entry(k, mmId, addr, pte.page, "migration_entry_wait", "mm/migrate.c:161");
+    return;
   }
   const p = migration_entry_to_page(k, pte);
   const pg = page(k, p);

@@ -4,6 +4,7 @@
 import { type Kernel, type KGen, step } from "../sim/kernel";
 import { down_write, lockInStep, unlockInStep, up_write } from "./locks";
 import { find_vma, mm, vm_area_alloc, vma, vma_link } from "./objects";
+import { lazy_cleanup_migration_entry } from "./migrate";
 import { detach_vma, MappingError, remove_vma } from "./mmap";
 import { anon_vma_clone } from "./rmap";
 import type { MmId, VmaId } from "./types";
@@ -16,6 +17,23 @@ export function* move_ptes(k: Kernel, v: VmaId, old_addr: number, new_addr: numb
   const m = mm(k, vma(k, v).mm);
   yield step(`move_ptes(${m.id}: p${old_addr}..p${old_addr + len} -> p${new_addr})`, "mm/mremap.c:71", { lock: m.page_table_lock, mode: "excl" });
   lockInStep(k, m.page_table_lock);
+  if (k.policy.move_ptes_cleanup) {
+    // Fix 2b (Mel V2 3/3, 27 Apr 2010): do not carry a migration entry away from where rmap looks for it:
+    // drop the pte lock, put the page back (lazy cleanup), and start again.
+    for (let i = 0; i < len; i++) {
+      const pte = m.ptes[old_addr + i];
+      if (pte?.kind !== "migration") continue;
+      unlockInStep(k, m.page_table_lock);
+      const cleaned = yield* lazy_cleanup_migration_entry(k, m.id, old_addr + i, pte.page, "move_ptes", "mm/mremap.c:71");
+      if (cleaned) {
+        k.s.counters.retries++;
+        return yield* move_ptes(k, v, old_addr, new_addr, len);
+      }
+      yield step(`move_ptes: cannot clean up the entry at ${m.id}:p${old_addr + i}, move it`, "mm/mremap.c:71", { lock: m.page_table_lock, mode: "excl" });
+      lockInStep(k, m.page_table_lock);
+      break;
+    }
+  }
   for (let i = 0; i < len; i++) {
     const pte = m.ptes[old_addr + i];
     if (pte === undefined) continue;
