@@ -4,6 +4,7 @@
  */
 import { kernelPolicy, type KernelPolicy, UsageError } from "../kernels";
 import { countedMigrationPtes } from "./counted-migration-ptes";
+import { execTempVma } from "./exec-temp-vma";
 import type { Fix } from "./fix";
 import { lazyCleanupFault } from "./lazy-cleanup-fault";
 import { lazyCleanupMovePtes } from "./lazy-cleanup-move-ptes";
@@ -24,7 +25,7 @@ export type { Fix, FixOrigin } from "./fix";
 export const FIXES: Readonly<Record<string, Fix>> = Object.fromEntries(
   [
     none, rootAnonVmaLock, skipTempStacks, vmaAdjustLock, migrateMmapSem, zapWaits, lazyCleanupFault, countedMigrationPtes,
-    trylockRetry, nestedAnonVmaLocks, takeAllLocks, rootOrderedNested, lazyCleanupMovePtes,
+    trylockRetry, nestedAnonVmaLocks, takeAllLocks, rootOrderedNested, lazyCleanupMovePtes, execTempVma,
   ].map((f) => [f.id, f]),
 );
 

@@ -70,6 +70,11 @@ export interface KernelPolicy {
    * its page, puts it back (remove_migration_pte) and restarts, instead of moving the entry.
    */
   move_ptes_cleanup: boolean;
+  /**
+   * Candidate fix 5a (Andrea, posted by Rik 3 May 2010; rejected): shift_arg_pages() puts a temporary copy of
+   * the stack vma at the old place on the same anon_vmas while move_page_tables() runs.
+   */
+  exec_temp_vma: boolean;
 }
 
 const v2633: KernelPolicy = {
@@ -89,6 +94,7 @@ const v2633: KernelPolicy = {
   rmap_walk_vma_lock: "none",
   anon_vma_lock_all: false,
   move_ptes_cleanup: false,
+  exec_temp_vma: false,
 };
 
 const v2634: KernelPolicy = {

@@ -7,6 +7,7 @@ import { type Kernel, type KGen, result, step } from "../sim/kernel";
 import { down_write, up_write } from "./locks";
 import { mm, mm_alloc, vm_area_alloc, vma, vma_link } from "./objects";
 import { MappingError, vma_adjust } from "./mmap";
+import { anon_vma_clone, unlink_anon_vmas } from "./rmap";
 import { touch } from "./memory";
 import { mprotect_fixup } from "./mprotect";
 import { move_page_tables } from "./mremap";
@@ -53,6 +54,23 @@ export function* shift_arg_pages(k: Kernel, v: VmaId, shift: number): KGen {
   const new_start = old_start - shift;
   const new_end = old_end - shift;
   if (new_start < 0) throw new MappingError(`exec: shift ${shift} moves the stack below page 0`);
+  if (k.policy.exec_temp_vma) {
+    // Fix 5a (Andrea, posted by Rik, 3 May 2010): instead of first stretching the vma down, a temporary copy
+    // covering [new_start, old_end) joins the vma's anon_vmas at the tail, after the vma itself. A walk then
+    // meets the old place (the vma, unchanged) before the new one (the copy), so it finds each pte
+    // whichever side of the move it is on, as fork's list order does for S6.
+    yield step(`shift_arg_pages: tmp_vma = *${v}, vm_start = ${new_start} (5a)`, "fs/exec.c:498");
+    const t = vm_area_alloc(k, area.mm, new_start, old_end, area.vm_pgoff, area.flags);
+    t.anon_vma = area.anon_vma;
+    const tmp = t.id;
+    yield* anon_vma_clone(k, tmp, v);
+    yield* move_page_tables(k, v, old_start, new_start, length);
+    yield* vma_adjust(k, v, new_start, new_end, vma(k, v).vm_pgoff, null);
+    yield* unlink_anon_vmas(k, tmp);
+    yield step(`shift_arg_pages: free tmp_vma ${tmp} (5a)`, "fs/exec.c:498");
+    vma(k, tmp).freed = true;
+    return;
+  }
   yield* vma_adjust(k, v, new_start, old_end, area.vm_pgoff, null); // fs/exec.c:520
   yield* move_page_tables(k, v, old_start, new_start, length);
   yield* vma_adjust(k, v, new_start, new_end, vma(k, v).vm_pgoff, null); // fs/exec.c:554
