@@ -6,6 +6,8 @@ export interface Figure {
   data: object[];
   layout?: object;
   config?: object;
+  /** Animation frames (a slider or play button in the layout selects them by name). */
+  frames?: object[];
 }
 
 /**
@@ -35,9 +37,14 @@ export function escapeScript(source: string): string {
   return source.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "\\x3C!--");
 }
 
-/** JSON that is safe inside a `<script>` element: every `<` becomes `\u003c`. */
+/**
+ * JSON that is safe inside a `<script>` element: every `<` becomes `\u003c`, and every non-ASCII character a
+ * `\u` escape too, so labels such as "…" survive a page served without a charset.
+ */
 export function scriptJson(value: unknown): string {
-  return (JSON.stringify(value) ?? "null").replace(/</g, "\\u003c");
+  return (JSON.stringify(value) ?? "null")
+    .replace(/</g, "\\u003c")
+    .replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
 let plotlyCache: string | undefined;
@@ -75,7 +82,9 @@ export function figureHtml(figure: Figure, options: FigureHtmlOptions = {}): str
     `    el.textContent = "plotly.js is not loaded in this page: show this plot with { includePlotly: true }";\n` +
     `    return;\n` +
     `  }\n` +
-    `  window.Plotly.newPlot(el, ${json(figure.data)}, ${json(figure.layout)}, ${json(figure.config)});\n` +
+    (figure.frames
+      ? `  window.Plotly.newPlot(el, { data: ${json(figure.data)}, layout: ${json(figure.layout)}, config: ${json(figure.config)}, frames: ${scriptJson(figure.frames)} });\n`
+      : `  window.Plotly.newPlot(el, ${json(figure.data)}, ${json(figure.layout)}, ${json(figure.config)});\n`) +
     `})();`;
   return `${plotly}<div id="${escapeAttribute(id)}" class="kernel-model-plot"></div>\n<script>\n${draw}\n</script>\n`;
 }

@@ -85,6 +85,21 @@ describe("figureHtml", () => {
     expect(id(Display.figureHtml(figure, { id: 'x"><y' }))).toBe("x&quot;&gt;&lt;y");
   });
 
+  test("a figure with frames is drawn with the one-object form, so the frames reach Plotly", () => {
+    const animated = { ...figure, frames: [{ name: "0", data: [{ y: [1] }] }, { name: "1", data: [{ y: [2] }] }] };
+    const { calls } = draw(scripts(Display.figureHtml(animated))[0]!);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.slice(1)).toEqual([{ data: figure.data, layout: figure.layout, config: {}, frames: animated.frames }]);
+  });
+
+  test("non-ASCII text is escaped in the script and arrives intact", () => {
+    const f = { data: [{ y: [1], name: "vma1: p32 ✗ … → 𝔭" }] };
+    const html = Display.figureHtml(f);
+    expect(scripts(html)[0]).toMatch(/^[\x00-\x7e]*$/);
+    const { calls } = draw(scripts(html)[0]!);
+    expect(calls[0]![1]).toEqual(f.data);
+  });
+
   test("without plotly.js in the page the plot says so instead of failing silently", () => {
     const { calls, el } = draw(scripts(Display.figureHtml(figure))[0]!, false);
     expect(calls).toHaveLength(0);
