@@ -21,23 +21,40 @@ export interface ExploreOptions {
   preemptions?: number;
   /** exhaustive: stop after this many schedules (a bound: reported as such, never as clean). */
   maxSchedules?: number;
-  /** Stop at the first bug (default true for exhaustive "time to first counterexample"). */
+  /** Stop at the first bug. Default true for exhaustive ("time to first counterexample"), false for random/pct (the hit rate needs every run). */
   stopAtFirst?: boolean;
   /** Minimise the counterexample (fewest preemptions, then fewest steps). Default true. */
   minimise?: boolean;
-  /** Called now and then with progress. */
+  /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 2000. */
+  minimiseBudget?: number;
+  /** exhaustive: the reduction, "dpor" (default), "states" (state caching + sleep sets) or false (brute force); see exhaustive.ts. */
+  reduction?: "dpor" | "states" | false;
+  /** exhaustive: a schedule (compact form) every run starts with; only its continuations are explored. */
+  prefix?: string;
+  /** Called now and then (every progressIntervalMs, default 250) with progress, and once at the end. */
   onProgress?: (p: ExploreProgress) => void;
+  /** Print progress on stderr (a line rewritten with \r on a TTY, a line every 5 s otherwise). Default false. */
+  stderrProgress?: boolean;
+  progressIntervalMs?: number;
 }
 
 export interface ExploreProgress {
   schedules: number;
   states: number;
   elapsedMs: number;
+  /** States (exhaustive) or steps (random/pct) per second so far. */
+  statesPerSecond?: number;
+  schedulesPerSecond?: number;
+  /** True on the last report. */
+  done?: boolean;
 }
 
 export interface ExploreResult {
   mode: ExploreMode;
-  /** clean only when the space was exhausted (exhaustive) or no run failed (random/pct); bound-reached when a bound cut an exhaustive search that found nothing. */
+  /**
+   * clean only when the space was exhausted (exhaustive) or no run failed or hit the step bound (random/pct);
+   * bound-reached when a bound cut the search (or a random run) and nothing failed.
+   */
   verdict: VerdictKind;
   invariant?: string;
   message?: string;
@@ -56,4 +73,18 @@ export interface ExploreResult {
   /** Seed of the first failing run (random/pct). */
   seed?: number;
   elapsedMs: number;
+  /** The counterexample's preemptions and steps, and whether minimisation showed them minimal. */
+  preemptions?: number;
+  steps?: number;
+  minimal?: boolean;
+  /** The schedule as found, before minimisation. */
+  found?: string;
+  /** exhaustive: the bounds that cut the search (empty when exhausted or stopped at a bug). */
+  cuts?: ("steps" | "preemptions" | "schedules")[];
+  /** exhaustive: the verdicts reached, with one schedule and the number of runs each. */
+  outcomes?: { verdict: VerdictKind; invariant?: string; message?: string; schedule: string; runs: number }[];
+  /** random/pct: runs cut by the step bound. */
+  bounded?: number;
+  /** pct: the estimated run length k the change points were drawn from. */
+  k?: number;
 }

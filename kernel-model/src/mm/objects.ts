@@ -83,21 +83,21 @@ export function alloc_page(k: Kernel, name?: string): Page {
   };
   k.s.pages[id] = p;
   if (name !== undefined) k.s.names[name] = id;
-  return p;
+  return page(k, id); // the stored object as k.s gives it (a recording view sees later uses)
 }
 
 export function anon_vma_alloc(k: Kernel): AnonVma {
   const id = newId(k.s, "av");
   const a: AnonVma = { id, lock: newLock(k.s, `anon_vma:${id}`, "spinlock"), head: [], external_refcount: 0, root: id, freed: false };
   k.s.anon_vmas[id] = a;
-  return a;
+  return k.s.anon_vmas[id] as AnonVma;
 }
 
 export function anon_vma_chain_alloc(k: Kernel, vmaId: VmaId, av: AnonVmaId): Avc {
   const id = newId(k.s, "avc");
   const a: Avc = { id, vma: vmaId, anon_vma: av };
   k.s.avcs[id] = a;
-  return a;
+  return avc(k, id);
 }
 
 export function vm_area_alloc(k: Kernel, m: MmId, start: number, end: number, pgoff: number, flags: VmaFlags): Vma {
@@ -105,7 +105,7 @@ export function vm_area_alloc(k: Kernel, m: MmId, start: number, end: number, pg
   const v: Vma = { id, mm: m, vm_start: start, vm_end: end, vm_pgoff: pgoff, anon_vma: null, anon_vma_chain: [], flags: { ...flags }, freed: false };
   k.s.vmas[id] = v;
   if (k.policy.per_vma_adjust_lock) newLock(k.s, vma_adjust_lock_id(id), "spinlock"); // fix 1a: spin_lock_init(&vma->adjust_lock)
-  return v;
+  return vma(k, id);
 }
 
 export function mm_alloc(k: Kernel, id: MmId): Mm {
@@ -114,7 +114,7 @@ export function mm_alloc(k: Kernel, id: MmId): Mm {
     mmap: [], ptes: {}, exited: false, bprm: false,
   };
   k.s.mms[id] = m;
-  return m;
+  return mm(k, id);
 }
 
 /** find_vma(): the first vma with vm_end > addr (mm/mmap.c). */

@@ -49,6 +49,11 @@ export interface RunOptions {
   maxSteps?: number;
   /** Record the trace with per-step state changes. Default true (explorers turn it off). */
   trace?: boolean;
+  /**
+   * What the kernel paths see as `k.s`: a view of the run's state, e.g. a Proxy that records each step's reads
+   * and writes (the exhaustive explorer's footprints). The scheduler itself keeps using the state. Default: the state.
+   */
+  view?: (s: State) => State;
 }
 
 export interface RunResult {
@@ -82,7 +87,7 @@ export function verdictOf(violations: readonly Violation[], bound: boolean): Ver
 export function runThreads(
   initial: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], o: RunOptions = {},
 ): RunResult {
-  const s: State = structuredClone(initial);
+  const s: State = clonePlain(initial);
   const maxSteps = o.maxSteps ?? 5000;
   const tracing = o.trace ?? true;
   const trace: TraceEntry[] = [];
@@ -93,9 +98,10 @@ export function runThreads(
   let last: string | null = null;
   let stop = false;
 
+  const ks = o.view ? o.view(s) : s;
   const live: Live[] = defs.map((def) => {
     s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
-    const k: Kernel = { s, policy, opts, tid: def.name, now: () => Math.max(0, choices.length - 1) };
+    const k: Kernel = { s: ks, policy, opts, tid: def.name, now: () => Math.max(0, choices.length - 1) };
     const gen = def.body(k);
     return { def, gen, pending: null };
   });
@@ -191,6 +197,15 @@ export function runThreads(
   }
   if (!s.violations.some((v) => v.fatal) && !bound) endOfRunChecks(s);
   return { verdict: verdictOf(s.violations, bound), violations: s.violations, trace, schedule: formatSchedule(choices), steps: choices.length, state: s };
+}
+
+/** A deep copy of plain data (the state is plain data by design); ~10x faster than structuredClone, which explorers feel. */
+function clonePlain<T>(v: T): T {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(clonePlain) as T;
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = clonePlain((v as Record<string, unknown>)[k]);
+  return o as T;
 }
 
 function noteWaiter(s: State, t: Live): void {

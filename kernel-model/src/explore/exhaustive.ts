@@ -1,0 +1,611 @@
+/**
+ * Exhaustive exploration: every distinct interleaving of a prepared scenario within bounds.
+ *
+ * The kernel paths are generators whose locals live in closures, so a state cannot be copied in the
+ * middle of a run: like loom and shuttle, the explorer is replay-based. Each run starts from the initial
+ * state, replays a prefix of choices, takes one new branch and then goes on choosing; a run is a call of
+ * `runThreads` with a chooser, so replay is not a separate code path. Every step runs against a recording
+ * view of the state (footprint.ts) that notes the locations it reads and writes and hashes the values it
+ * reads.
+ *
+ * Three reductions, chosen with `reduction`:
+ *
+ * - `"dpor"` (default): source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic
+ *   partial order reduction", POPL 2014, Algorithm 1; after Flanagan and Godefroid, POPL 2005). After each
+ *   run, every race (two dependent steps of different threads, not ordered through a third) is reversed by
+ *   adding a thread that starts the reversed order to the backtrack set of the node before the first step.
+ *   Dependence is computed after the fact from the recorded footprints, which is why the source-set
+ *   formulation (races found in complete runs) is used rather than the original one (which needs the next
+ *   step's footprint before it runs). Deviation for blocking: when the thread to add is blocked on a lock
+ *   at that node, it is added at the latest earlier node where it could run (the point before the lock
+ *   holder took the lock), and if there is none, every thread runnable there is added (conservative).
+ * - `"states"`: depth-first search with state caching and sleep sets (Godefroid, LNCS 1032, 1996; the
+ *   caching/sleep-set fix of Godefroid, Holzmann and Pirottin 1995: a state revisited with a sleep set
+ *   that is not a superset of the stored one is explored again with the intersection). The state key is
+ *   the hash of the machine state plus, per thread, a hash of every value the thread has read so far:
+ *   a thread's locals are a function of what it read, so equal keys have equal futures even though the
+ *   locals themselves are not visible. Keys are 53-bit hashes (two 32-bit lanes).
+ * - `false`: brute force, every interleaving, no reduction at all (the reference for the soundness tests).
+ *
+ * Why DPOR by default: measured on S1-S7 x 2.6.33-2.6.36 (see the note in the pull request / report),
+ * DPOR runs fewer schedules in total than state caching needs replays, because each state caching
+ * backtrack costs a replay from the initial state, and DPOR's backtrack points are only where races are.
+ * Both are sound: the tests compare both against brute force on small scenarios.
+ *
+ * Bounds: `maxSteps` per run, `preemptions` (context switches away from a thread that could still run),
+ * `maxSchedules`. A bound that cut anything makes the result `exhausted: false` and, if nothing failed,
+ * verdict `bound-reached`. With a preemption bound, the search uses state caching without sleep sets
+ * (DPOR and sleep sets are not sound under preemption bounding, Coons et al., OOPSLA 2013), keyed also
+ * by the last thread and re-exploring a state reached with fewer preemptions, so it is complete within
+ * the bound.
+ *
+ * States are counted as distinct keys (machine state plus per-thread read hashes) over every node the
+ * search executed, whichever the reduction.
+ */
+import { UsageError } from "../kernels";
+import type { State } from "../mm/types";
+import type { Prepared } from "../scenarios/build";
+import { type ChoiceContext, type RunOptions, type RunResult, type Verdict } from "../sim/scheduler";
+import { diff, flatten } from "../sim/trace";
+import { cutByStepBound, isFailure, outcomeKey, runOnce } from "./common";
+import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder, StateHasher } from "./footprint";
+import { Progress, type ProgressOptions } from "./progress";
+
+/** Options of exhaustive exploration (the ExploreOptions that apply, plus the ones the tests use). */
+export interface ExhaustiveOptions extends ProgressOptions {
+  /** `"dpor"` (default), `"states"` (state caching + sleep sets) or `false` (brute force). */
+  reduction?: "dpor" | "states" | false;
+  /** Steps per run. Default 5000. */
+  maxSteps?: number;
+  /** Preemption bound; undefined = unbounded. */
+  preemptions?: number;
+  /** Stop after this many runs (a bound). Default unbounded. */
+  maxSchedules?: number;
+  /** Stop at the first failing run. Default true. */
+  stopAtFirst?: boolean;
+  /** A schedule (compact form) every run starts with; exploration covers its continuations only. */
+  prefix?: string;
+  /** Which verdicts count as failures. Default: bug, deadlock, livelock, use-after-free. */
+  isFailure?: (v: Verdict) => boolean;
+  /** Collect the hash of every end state reached (for soundness tests). Default false. */
+  collectEndStates?: boolean;
+  /** Check every step's recorded writes against a diff of the state (slow; for tests). Default false. */
+  checkFootprints?: boolean;
+  /** Called after every run with its explored choices (after the prefix) and verdict (null: cut short). */
+  onRun?: (choices: readonly string[], verdict: Verdict | null) => void;
+}
+
+/** The bounds of a search: steps per run, preemptions per run, runs. */
+export type Bound = "steps" | "preemptions" | "schedules";
+
+/** One group of runs with the same verdict (kind and invariant). */
+export interface Outcome {
+  verdict: Verdict;
+  /** The first run's exact schedule. */
+  schedule: string;
+  /** Completed runs that ended this way (with reduction, a run stands for many interleavings). */
+  runs: number;
+}
+
+export interface ExhaustiveResult {
+  /** First failure found (if any), else undefined. */
+  failure?: { verdict: Verdict; schedule: string; steps: number };
+  /** Distinct states (machine state + per-thread read hashes). */
+  states: number;
+  /** Steps executed beyond replayed prefixes: edges of the explored graph. */
+  transitions: number;
+  /** Runs (schedules) executed, including runs cut short as redundant. */
+  schedules: number;
+  /** Steps executed in total, replays included. */
+  steps: number;
+  /** True when every interleaving within the bounds was covered (no bound cut, no early stop). */
+  exhausted: boolean;
+  /** The first bound that cut the search, if one did. */
+  cutBy?: Bound;
+  /** Every bound that cut the search. */
+  cuts: Bound[];
+  outcomes: Outcome[];
+  /** Sorted end-state hashes, with collectEndStates. */
+  endStates?: number[];
+  elapsedMs: number;
+}
+
+/** A node of the search tree: the state after `depth` explored steps of the current run. */
+interface Frame {
+  /** Threads that could run here. */
+  runnable: string[];
+  /** The thread the current run takes here ("" while none). */
+  chosen: string;
+  /** Footprint of the chosen thread's step, once it ran. */
+  fp: Footprint | null;
+  /** Threads whose step from here is covered by an earlier sibling (with its footprint). */
+  sleep: Map<string, Footprint>;
+  /** Threads already explored from here, with their footprints. */
+  done: Map<string, Footprint>;
+  /** Threads still to explore from here. */
+  todo: string[];
+  /** Preemptions used to reach this node. */
+  preemptions: number;
+  /** The thread that ran the step into this node (null at the root). */
+  last: string | null;
+  /** The chosen step's label (for diagnostics). */
+  label: string;
+  /** The lock the chosen step waited for (it could not run while the lock was held), if any. */
+  waits: string | null;
+  /** Locks whose owner/readers the chosen step changed: lock id -> whether the thread holds it after. */
+  locks: Map<string, boolean> | null;
+  /** Per-thread fingerprints at this node: read-value hashes ("states") or step counts (the others). */
+  fps: number[];
+  /** DPOR: the events that happen before the chosen step (a bitset over event indices), once computed. */
+  hb: Uint32Array | null;
+}
+
+class Abort {}
+const ABORT = new Abort();
+
+export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveResult {
+  return new Search(p, o).run();
+}
+
+class Search {
+  private readonly mode: "dpor" | "states" | "brute";
+  private readonly sleepSets: boolean;
+  private readonly locs = new Locations();
+  private readonly names: string[];
+  private readonly index: Map<string, number>;
+  private readonly baseHash: StateHasher;
+  private readonly violationsLoc: number;
+  private readonly threadUnits: number[];
+  private readonly frames: Frame[] = [];
+  private readonly states = new Set<number>();
+  /** states mode: key -> the sleep set it was explored with (thread names), or [preemptions, steps] when bounded. */
+  private readonly visited = new Map<number, string[] | number[]>();
+  private readonly outcomes = new Map<string, Outcome>();
+  /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
+  private readonly lockLoc = new Map<number, string | null>();
+  /** Scratch arrays of the race analysis, indexed by location. */
+  private lastWrite = new Int32Array(0);
+  private readsSince: (number[] | undefined)[] = [];
+  private readonly endStates = new Set<number>();
+  private readonly failing: (v: Verdict) => boolean;
+  private readonly progress: Progress;
+  private transitions = 0;
+  private schedules = 0;
+  private steps = 0;
+  private readonly cuts = new Set<Bound>();
+  private failure: ExhaustiveResult["failure"];
+
+  constructor(
+    private readonly p: Prepared,
+    private readonly o: ExhaustiveOptions,
+  ) {
+    const bounded = o.preemptions !== undefined;
+    this.mode = o.reduction === false ? "brute" : bounded ? "states" : (o.reduction ?? "dpor");
+    this.sleepSets = this.mode !== "brute" && !bounded;
+    this.names = p.threads.map((t) => t.name);
+    this.index = new Map(this.names.map((n, i) => [n, i]));
+    this.baseHash = new StateHasher(this.locs).init(p.initial);
+    this.violationsLoc = this.locs.root.loc("violations");
+    this.threadUnits = this.names.map((n) => this.locs.unit(["threads", n]));
+    this.failing = o.isFailure ?? isFailure;
+    this.progress = new Progress(o);
+    if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
+      throw new UsageError(`preemption bound must be a non-negative integer, got ${o.preemptions}`);
+    }
+  }
+
+  run(): ExhaustiveResult {
+    const t0 = Date.now();
+    let replayTo = -1; // -1: the first run, nothing to replay
+    for (;;) {
+      if (this.o.maxSchedules !== undefined && this.schedules >= this.o.maxSchedules) {
+        this.cuts.add("schedules");
+        break;
+      }
+      this.execute(replayTo);
+      if (this.failure && (this.o.stopAtFirst ?? true)) break;
+      this.progress.tick(this.schedules, this.states.size);
+      replayTo = this.backtrack();
+      if (replayTo < 0) break;
+    }
+    this.progress.done(this.schedules, this.states.size);
+    const stoppedEarly = this.failure !== undefined && (this.o.stopAtFirst ?? true);
+    const res: ExhaustiveResult = {
+      states: this.states.size,
+      transitions: this.transitions,
+      schedules: this.schedules,
+      steps: this.steps,
+      exhausted: this.cuts.size === 0 && !stoppedEarly,
+      cuts: [...this.cuts],
+      outcomes: [...this.outcomes.values()],
+      elapsedMs: Date.now() - t0,
+    };
+    if (this.failure) res.failure = this.failure;
+    const first = this.cuts.values().next();
+    if (!first.done) res.cutBy = first.value;
+    if (this.o.collectEndStates) res.endStates = [...this.endStates].sort((a, b) => a - b);
+    return res;
+  }
+
+  /**
+   * One run: replay frames[0..replayTo) (with recording off: their footprints are known from the run that
+   * made them), take frames[replayTo].chosen, then explore new nodes.
+   */
+  private execute(replayTo: number): void {
+    const rec = new Recorder(this.locs);
+    const hasher = new StateHasher(this.locs, this.baseHash);
+    const values = this.mode === "states";
+    let fps = this.names.map(() => 0);
+    let base = -1; // ctx.step of the first choice (the prefix length)
+    let at = 0; // ctx.step of the latest choice
+    let before: Map<string, string> | null = null;
+    const check = this.o.checkFootprints === true;
+    // The step just before node d ran; fold it into the hash, the fingerprints and (if new) its frame.
+    const finish = (d: number, state: State): void => {
+      const f = this.frames[d] as Frame;
+      hasher.touch([this.threadUnits[this.index.get(f.chosen) as number] as number]);
+      if (d < replayTo) {
+        hasher.wrote((f.fp as Footprint).writes);
+        return;
+      }
+      const { footprint, valueHash } = rec.take();
+      f.fp = footprint;
+      if (this.mode === "dpor") f.locks = this.lockEffects(footprint, state, f.chosen);
+      hasher.wrote(footprint.writes);
+      const ti = this.index.get(f.chosen) as number;
+      fps[ti] = values ? mix(fps[ti] as number, valueHash) : (fps[ti] as number) + 1;
+      if (check && before) this.checkWrites(before, state, footprint, f.chosen);
+    };
+    const chooser = (ctx: ChoiceContext): string => {
+      if (base < 0) {
+        base = ctx.step;
+        hasher.wrote(rec.take().footprint.writes); // the prefix (and the code before each thread's first step)
+        hasher.touch(this.threadUnits); // made by the scheduler at the start of the run
+      }
+      at = ctx.step;
+      const d = ctx.step - base;
+      if (d > 0) finish(d - 1, ctx.state as State);
+      let t: string;
+      if (d <= replayTo) {
+        const f = this.frames[d] as Frame;
+        t = f.chosen;
+        if (!ctx.runnable.includes(t)) throw new Error(`explorer: replay diverged at step ${ctx.step}: ${t} cannot run (runnable ${ctx.runnable.join(", ")})`);
+        if (d === replayTo) {
+          this.transitions++;
+          fps = f.fps.slice();
+        }
+      } else {
+        const h = hasher.digest(ctx.state as State);
+        if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
+        const key = this.key(h, fps, ctx.last);
+        this.states.add(key);
+        const f = this.newFrame(d, ctx, key, fps);
+        if (f === null) throw ABORT;
+        t = f.chosen;
+        this.transitions++;
+      }
+      rec.mode = d < replayTo ? "off" : values ? "values" : "footprint";
+      if (d >= replayTo) {
+        const next = ctx.next[t];
+        (this.frames[d] as Frame).label = next?.label ?? "";
+        const wait = next?.wait;
+        rec.noteWait(wait);
+        (this.frames[d] as Frame).waits = wait ? ("lock" in wait ? wait.lock : wait.pageUnlocked) : null;
+        if (check) before = flatten(ctx.state as State);
+      }
+      return t;
+    };
+    this.frames.length = Math.max(0, replayTo + 1);
+    let r: RunResult | null = null;
+    try {
+      const opts: RunOptions = { view: (st) => rec.view(st), chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
+      r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
+    } catch (e) {
+      if (!(e instanceof Abort)) {
+        if (e instanceof UsageError) throw new UsageError(`${e.message} (exploring ${this.p.spec.id} on ${this.p.policy.version})`);
+        throw e;
+      }
+    }
+    this.schedules++;
+    this.steps += r ? r.steps : at;
+    if (r) {
+      const ran = base < 0 ? 0 : r.steps - base;
+      if (ran > 0) finish(ran - 1, r.state);
+      hasher.touch(this.threadUnits);
+      hasher.wrote([this.violationsLoc]); // the end-of-run checks append violations
+      this.states.add(this.key(hasher.digest(r.state), fps, null));
+      this.record(r);
+    }
+    this.o.onRun?.(this.frames.map((f) => f.chosen), r ? r.verdict : null);
+    if (this.mode === "dpor") this.analyse(Math.max(0, replayTo));
+  }
+
+  /** A node's key: machine state + per-thread fingerprints (+ the last thread when preemption-bounded). */
+  private key(stateHash: number, fps: readonly number[], last: string | null): number {
+    const h = combine(stateHash, fps);
+    if (this.o.preemptions === undefined) return h;
+    return combine(h, [last === null ? -1 : (this.index.get(last) as number)]);
+  }
+
+  /** Make the node at depth d; null when the run should stop here (visited, or sleep-set blocked). */
+  private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[]): Frame | null {
+    const parent = d > 0 ? (this.frames[d - 1] as Frame) : null;
+    const sleep = new Map<string, Footprint>();
+    if (this.sleepSets && parent && parent.fp) {
+      const fp = parent.fp;
+      for (const src of [parent.sleep, parent.done]) {
+        for (const [u, fu] of src) if (u !== parent.chosen && !dependent(fu, fp)) sleep.set(u, fu);
+      }
+    }
+    const last = ctx.last;
+    const preemptions = parent ? parent.preemptions + this.cost(parent.last, parent.chosen, parent.runnable) : 0;
+    if (this.mode === "states") {
+      const seen = this.visited.get(key);
+      if (this.o.preemptions !== undefined) {
+        // Bounded: prune only if an earlier visit had no more preemptions and no more steps behind it.
+        if (seen !== undefined && (seen as number[])[0] as number <= preemptions && ((seen as number[])[1] as number) <= ctx.step) return null;
+        this.visited.set(key, [preemptions, ctx.step]);
+      } else {
+        const names = [...sleep.keys()];
+        if (seen !== undefined) {
+          const stored = seen as string[];
+          if (stored.every((u) => sleep.has(u))) return null;
+          for (const u of [...sleep.keys()]) if (!stored.includes(u)) sleep.delete(u);
+          this.visited.set(key, [...sleep.keys()]);
+        } else this.visited.set(key, names);
+      }
+    }
+    // Prefer the last thread (fewest preemptions first), then declaration order.
+    const order = last !== null && ctx.runnable.includes(last) ? [last, ...ctx.runnable.filter((x) => x !== last)] : [...ctx.runnable];
+    let todo = order.filter((t) => !sleep.has(t));
+    if (this.o.preemptions !== undefined) {
+      const ok = todo.filter((t) => preemptions + this.cost(last, t, ctx.runnable) <= (this.o.preemptions as number));
+      if (ok.length < todo.length) this.cuts.add("preemptions");
+      todo = ok;
+    }
+    if (todo.length === 0) return null;
+    if (this.mode === "dpor") todo = [todo[0] as string];
+    const chosen = todo.shift() as string;
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: null, locks: null, fps: fps.slice(), hb: null };
+    this.frames[d] = f;
+    return f;
+  }
+
+  private cost(last: string | null, t: string, runnable: readonly string[]): number {
+    return last !== null && t !== last && runnable.includes(last) ? 1 : 0;
+  }
+
+  private record(r: RunResult): void {
+    if (cutByStepBound(r, this.o.maxSteps ?? 5000)) {
+      this.cuts.add("steps");
+      return;
+    }
+    const k = outcomeKey(r.verdict);
+    const o = this.outcomes.get(k);
+    if (o) o.runs++;
+    else this.outcomes.set(k, { verdict: r.verdict, schedule: r.schedule, runs: 1 });
+    if (this.o.collectEndStates) this.endStates.add(hashState(r.state));
+    if (!this.failure && this.failing(r.verdict)) this.failure = { verdict: r.verdict, schedule: r.schedule, steps: r.steps };
+  }
+
+  /** Pop finished nodes; return the depth of the next branch, or -1 when the search is over. */
+  private backtrack(): number {
+    for (let d = this.frames.length - 1; d >= 0; d--) {
+      const f = this.frames[d] as Frame;
+      if (f.chosen !== "") {
+        if (f.fp) f.done.set(f.chosen, f.fp);
+        f.chosen = "";
+      }
+      while (f.todo.length > 0) {
+        const t = f.todo.shift() as string;
+        if (f.done.has(t) || f.sleep.has(t)) continue;
+        const p = this.o.preemptions;
+        if (p !== undefined && f.preemptions + this.cost(f.last, t, f.runnable) > p) continue;
+        f.chosen = t;
+        f.hb = null;
+        f.fp = null;
+        this.frames.length = d + 1;
+        return d;
+      }
+      this.frames.length = d;
+    }
+    return -1;
+  }
+
+  /** Which locks a step took or dropped (from its writes to locks.*.owner / readers). */
+  private lockEffects(fp: Footprint, s: State, thread: string): Map<string, boolean> | null {
+    let out: Map<string, boolean> | null = null;
+    for (const w of fp.writes) {
+      let id = this.lockLoc.get(w);
+      if (id === undefined) {
+        const m = /^locks\.(.+)\.(owner|readers)$/.exec(this.locs.names[w] as string);
+        id = m ? (m[1] as string) : null;
+        this.lockLoc.set(w, id);
+      }
+      if (id === null) continue;
+      const l = s.locks[id];
+      out ??= new Map();
+      out.set(id, l !== undefined && (l.owner === thread || l.readers.includes(thread)));
+    }
+    return out;
+  }
+
+  /**
+   * Source-DPOR race analysis of the current run: for every race (i, j) with j new in this run, make sure
+   * some thread that can start the reversed order is in the backtrack set of node i.
+   *
+   * Locks: a step j that waits for lock L cannot be moved before a step of a thread that holds L there
+   * (it would be blocked), so such a race is reversed where the holder took L instead.
+   */
+  private analyse(from: number): void {
+    const ev = this.frames;
+    let n = 0;
+    while (n < ev.length && (ev[n] as Frame).chosen !== "" && (ev[n] as Frame).fp !== null) n++;
+    if (n === 0) return;
+    const hb: Uint32Array[] = [];
+    const lastOf = new Map<string, number>();
+    // Per location, the accesses that can still race: the last write and the reads since (arrays indexed
+    // by location, reset through `touched`).
+    const nl = this.locs.names.length;
+    if (this.lastWrite.length < nl) {
+      this.lastWrite = new Int32Array(nl * 2).fill(-1);
+      this.readsSince = new Array<number[] | undefined>(nl * 2);
+    }
+    const lastWrite = this.lastWrite;
+    const readsSince = this.readsSince;
+    const touched: number[] = [];
+    const noteRead = (l: number, j: number) => {
+      const r = readsSince[l];
+      if (r) r.push(j);
+      else {
+        readsSince[l] = [j];
+        touched.push(l);
+      }
+    };
+    const noteWrite = (l: number, j: number) => {
+      if (lastWrite[l] === -1) touched.push(l);
+      lastWrite[l] = j;
+      readsSince[l] = undefined;
+    };
+    const deps: number[] = [];
+    const mark = new Int32Array(n).fill(-1);
+    for (let j = 0; j < n; j++) {
+      const ej = ev[j] as Frame;
+      const fj = ej.fp as Footprint;
+      if (j < from && ej.hb !== null) {
+        // An event of the replayed prefix: same as in the run that analysed it.
+        hb.push(ej.hb);
+        lastOf.set(ej.chosen, j);
+        for (const l of fj.reads) noteRead(l, j);
+        for (const l of fj.writes) noteWrite(l, j);
+        continue;
+      }
+      deps.length = 0;
+      const dep = (i: number) => {
+        if (i >= 0 && mark[i] !== j && (ev[i] as Frame).chosen !== ej.chosen) {
+          mark[i] = j;
+          deps.push(i);
+        }
+      };
+      for (const l of fj.reads) dep(lastWrite[l] as number);
+      for (const l of fj.writes) {
+        dep(lastWrite[l] as number);
+        const r = readsSince[l];
+        if (r) for (const i of r) dep(i);
+      }
+      const lp = lastOf.get(ej.chosen);
+      const preds = lp === undefined ? deps.slice() : [lp, ...deps];
+      const mine = new Uint32Array((j + 31) >>> 5);
+      for (const q of preds) {
+        const hq = hb[q] as Uint32Array;
+        for (let w = 0; w < hq.length; w++) mine[w] = (mine[w] as number) | (hq[w] as number);
+        mine[q >>> 5] = (mine[q >>> 5] as number) | (1 << (q & 31));
+      }
+      hb.push(mine);
+      ej.hb = mine;
+      lastOf.set(ej.chosen, j);
+      for (const l of fj.reads) noteRead(l, j);
+      for (const l of fj.writes) noteWrite(l, j);
+      if (j < from) continue;
+      // i races with j when no other predecessor of j comes after i in happens-before.
+      for (const i of preds) {
+        if (i === lp) continue;
+        let through = false;
+        for (const q of preds) {
+          if (q !== i && has(hb[q] as Uint32Array, i)) {
+            through = true;
+            break;
+          }
+        }
+        if (!through) this.reverse(ev, hb, i, j);
+      }
+    }
+    for (const l of touched) {
+      lastWrite[l] = -1;
+      readsSince[l] = undefined;
+    }
+  }
+
+  private reverse(ev: Frame[], hb: Uint32Array[], i: number, j: number): void {
+    const lock = (ev[j] as Frame).waits;
+    const tj = (ev[j] as Frame).chosen;
+    if (lock !== null) {
+      // j cannot run while another thread holds its lock: go back to where the holder took it.
+      for (let guard = 0; guard < ev.length; guard++) {
+        const holder = holderAt(ev, lock, i, tj);
+        if (holder === null) break;
+        let a = i - 1;
+        while (a >= 0 && !((ev[a] as Frame).chosen === holder && (ev[a] as Frame).locks?.get(lock) === true)) a--;
+        if (a < 0) break;
+        i = a;
+      }
+    }
+    const node = ev[i] as Frame;
+    // v = the events after i that do not happen after i, then j; its initials can start the reversal.
+    const v: number[] = [];
+    for (let k = i + 1; k < j; k++) if (!has(hb[k] as Uint32Array, i)) v.push(k);
+    v.push(j);
+    const initials: string[] = [];
+    for (let a = 0; a < v.length; a++) {
+      const k = v[a] as number;
+      const t = (ev[k] as Frame).chosen;
+      if (initials.includes(t)) continue;
+      let first = true;
+      for (let b = 0; b < a && first; b++) if (has(hb[k] as Uint32Array, v[b] as number)) first = false;
+      if (first) initials.push(t);
+    }
+    const covered = (f: Frame, t: string) => f.chosen === t || f.done.has(t) || f.todo.includes(t) || f.sleep.has(t);
+    if (initials.some((t) => covered(node, t))) return;
+    const pick = initials.includes(tj) ? tj : (initials[0] as string);
+    if (node.runnable.includes(pick)) {
+      node.todo.push(pick);
+      return;
+    }
+    // Blocked here (a lock another thread holds): add it where it last could run with this same step.
+    const since = lastOfThread(ev, pick, i);
+    for (let m = i - 1; m > since; m--) {
+      const f = ev[m] as Frame;
+      if (f.runnable.includes(pick)) {
+        if (!covered(f, pick)) f.todo.push(pick);
+        return;
+      }
+    }
+    for (const t of node.runnable) if (!covered(node, t)) node.todo.push(t);
+  }
+
+  private checkWrites(before: Map<string, string>, state: ChoiceContext["state"], fp: Footprint, thread: string): void {
+    const after = flatten(state as State);
+    const written = [...fp.writes].map((l) => this.locs.names[l] as string);
+    for (const change of diff(before, after)) {
+      const path = change.replace(/( = |: | removed).*$/, "");
+      if (/^locks\.[^.]+\.waiters$/.test(path)) continue;
+      if (!written.some((w) => path === w || path.startsWith(`${w}.`))) {
+        throw new Error(`explorer: footprint of a ${thread} step misses the write to ${path} (recorded: ${written.join(", ")})`);
+      }
+    }
+  }
+}
+
+function has(bits: Uint32Array, i: number): boolean {
+  const w = bits[i >>> 5];
+  return w !== undefined && ((w >>> (i & 31)) & 1) === 1;
+}
+
+/** A thread other than `not` that holds `lock` before event i (from the recorded lock effects), or null. */
+function holderAt(ev: readonly Frame[], lock: string, i: number, not: string): string | null {
+  const holders = new Set<string>();
+  for (let k = 0; k < i; k++) {
+    const e = ev[k] as Frame;
+    const held = e.locks?.get(lock);
+    if (held === true) holders.add(e.chosen);
+    else if (held === false) holders.delete(e.chosen);
+  }
+  for (const h of holders) if (h !== not) return h;
+  return null;
+}
+
+/** Index of the last event of thread t before event i, or -1. */
+function lastOfThread(ev: readonly Frame[], t: string, i: number): number {
+  for (let k = i - 1; k >= 0; k--) if ((ev[k] as Frame).chosen === t) return k;
+  return -1;
+}

@@ -1,0 +1,499 @@
+/**
+ * Footprints and fingerprints of steps, for the exhaustive explorer.
+ *
+ * The kernel paths read and write the state through `k.s`. During exploration `k.s` is a recording view
+ * (a Proxy per object, made lazily) that notes, for the step being run, every location read and written
+ * and (if asked) a hash of every value read. A location is a path in the state (`vmas.vma1.vm_start`),
+ * interned to a number that is the same in every run of one exploration (the `Shape` tree below), so
+ * footprints recorded in one run compare with steps of another (sleep sets need that). Arrays are one
+ * location each: any access to an array or to anything inside it is an access to the array.
+ *
+ * Not recorded, because it is bookkeeping of the run rather than the machine: `counters`, and
+ * `locks.*.waiters` (the scheduler fills it in between steps).
+ *
+ * The view writes through to the run's state; values stored through it are unwrapped first, so the state
+ * itself never holds a proxy.
+ */
+import type { LockId, State } from "../mm/types";
+import type { Wait } from "../sim/kernel";
+
+/** The paths of the state seen so far, as a tree; each node interns its children's locations. */
+export class Shape {
+  private readonly locs = new Map<PropertyKey, number>();
+  private readonly kids = new Map<PropertyKey, Shape>();
+  private keysLoc = -1;
+
+  constructor(
+    readonly table: Locations,
+    readonly path: string,
+    readonly depth: number,
+    /** For arrays and everything inside them: the one location they all are; -1 otherwise. */
+    readonly collapse: number,
+    /** The depth-2 unit (e.g. `vmas.vma1`) this node belongs to, -1 above depth 2. */
+    readonly unit: number,
+  ) {}
+
+  loc(key: PropertyKey): number {
+    if (this.collapse >= 0) return this.collapse;
+    let l = this.locs.get(key);
+    if (l === undefined) {
+      l = this.table.add(this.path === "" ? String(key) : `${this.path}.${String(key)}`, this.unitOfChild(key));
+      this.locs.set(key, l);
+    }
+    return l;
+  }
+
+  /** The location standing for the set of keys (written when a key is added or deleted). */
+  keys(): number {
+    if (this.collapse >= 0) return this.collapse;
+    if (this.keysLoc < 0) this.keysLoc = this.table.add(`${this.path}.#keys`, this.unit >= 0 ? this.unit : this.depth === 1 ? this.table.rescanUnit(this.path) : -1);
+    return this.keysLoc;
+  }
+
+  kid(key: PropertyKey, isArray: boolean): Shape {
+    let k = this.kids.get(key);
+    if (k === undefined || (k.collapse >= 0) !== (isArray || this.collapse >= 0)) {
+      const path = this.path === "" ? String(key) : `${this.path}.${String(key)}`;
+      const collapse = this.collapse >= 0 ? this.collapse : isArray ? this.loc(key) : -1;
+      k = new Shape(this.table, path, this.depth + 1, collapse, this.depth === 0 && !isArray ? -1 : this.unitOfChild(key));
+      this.kids.set(key, k);
+    }
+    return k;
+  }
+
+  private unitOfChild(key: PropertyKey): number {
+    if (this.unit >= 0) return this.unit;
+    // A depth-1 key is a unit of its own when it holds an array (violations); for a container (vmas...)
+    // the hasher re-hashes every child if it is ever replaced.
+    if (this.depth === 0) return this.table.unit([String(key)]);
+    if (this.depth === 1) return this.table.unit([this.path, String(key)]);
+    return -1;
+  }
+}
+
+/** Interned location paths and state units, shared by all runs of one exploration. */
+export class Locations {
+  /** names[loc] is the path of location loc. */
+  readonly names: string[] = [];
+  /** unitOf[loc]: the unit a write to loc dirties (-1: none). */
+  readonly unitOf: number[] = [];
+  /** units[u]: the path of unit u (one or two keys; a "#rescan" unit re-reads a depth-1 object's keys). */
+  readonly units: string[][] = [];
+  /** unitHash[u]: the hash of unit u's path. */
+  readonly unitHash: number[] = [];
+  private readonly unitIds = new Map<string, number>();
+  readonly root = new Shape(this, "", 0, -1, -1);
+
+  add(path: string, unit: number): number {
+    this.names.push(path);
+    this.unitOf.push(unit);
+    return this.names.length - 1;
+  }
+
+  unit(path: string[]): number {
+    const key = path.join("\u0000");
+    let u = this.unitIds.get(key);
+    if (u === undefined) {
+      u = this.units.length;
+      this.units.push(path);
+      this.unitHash.push(hashString(key));
+      this.unitIds.set(key, u);
+    }
+    return u;
+  }
+
+  rescanUnit(top: string): number {
+    return this.unit([top, "#rescan"]);
+  }
+
+  /** The location of a lock's field (for wait conditions). */
+  lockField(id: LockId, field: "owner" | "readers"): number {
+    return this.root.kid("locks", false).kid(id, false).loc(field);
+  }
+}
+
+/** What one step read and wrote. */
+export interface Footprint {
+  readonly reads: ReadonlySet<number>;
+  readonly writes: ReadonlySet<number>;
+}
+
+/** Two steps are dependent when one writes a location the other reads or writes. */
+export function dependent(a: Footprint, b: Footprint): boolean {
+  for (const w of a.writes) if (b.writes.has(w) || b.reads.has(w)) return true;
+  for (const w of b.writes) if (a.reads.has(w)) return true;
+  return false;
+}
+
+const FNV = 0x811c9dc5;
+/** One round of a 32-bit mix. */
+export function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x5bd1e995);
+  h ^= h >>> 15;
+  return h | 0;
+}
+const stringHashes = new Map<string, number>();
+export function hashString(s: string): number {
+  let h = stringHashes.get(s);
+  if (h !== undefined) return h;
+  h = FNV;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  h |= 0;
+  if (stringHashes.size < 100_000) stringHashes.set(s, h);
+  return h;
+}
+function hashPrimitive(v: unknown): number {
+  switch (typeof v) {
+    case "number":
+      return Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff ? mix(0x1234567, v) : hashString(`n${v}`);
+    case "string":
+      return hashString(v);
+    case "boolean":
+      return v ? 0x2a2a2a2a : 0x15151515;
+    case "undefined":
+      return 0x0badf00d;
+    case "function":
+      return 0x7f7f7f7f;
+    default:
+      return v === null ? 0x0f0f0f0f : 0x3c3c3c3c; // null, or an object (its contents are read through the view)
+  }
+}
+
+const RAW = Symbol("raw");
+type Obj = Record<PropertyKey, unknown>;
+
+/** What a Recorder notes: nothing, locations, or locations and the values read. */
+export type RecordMode = "off" | "footprint" | "values";
+
+/**
+ * The recording view of one run's state. Make one per run (`view()` on the run's fresh state); read the
+ * accumulated footprint with `take()` after each step.
+ */
+export class Recorder {
+  private reads = new Set<number>();
+  private writes = new Set<number>();
+  /** Hash of the values read since the last take() (mode "values"). */
+  private valueHash = FNV;
+  mode: RecordMode = "footprint";
+
+  constructor(readonly locs: Locations) {}
+
+  /** The view of `s` the kernel paths should see. */
+  view(s: State): State {
+    return new NodeHandler(this, this.locs.root, ROOT_SKIP).wrap(s as unknown as Obj) as unknown as State;
+  }
+
+  /** Record that the step reads what its wait condition reads (its enabledness depends on it). */
+  noteWait(wait: Wait | undefined): void {
+    if (!wait || this.mode === "off") return;
+    if ("pageUnlocked" in wait) this.reads.add(this.locs.lockField(wait.pageUnlocked, "owner"));
+    else {
+      this.reads.add(this.locs.lockField(wait.lock, "owner"));
+      if (wait.mode !== "read") this.reads.add(this.locs.lockField(wait.lock, "readers"));
+    }
+  }
+
+  /** The footprint and value hash of everything since the last call. */
+  take(): { footprint: Footprint; valueHash: number } {
+    const out = { footprint: { reads: this.reads, writes: this.writes }, valueHash: this.valueHash };
+    this.reads = new Set();
+    this.writes = new Set();
+    this.valueHash = FNV;
+    return out;
+  }
+
+  /** Forget what was recorded (e.g. the code a thread runs before its first step). */
+  discard(): void {
+    this.reads.clear();
+    this.writes.clear();
+    this.valueHash = FNV;
+  }
+
+  read(loc: number, value: unknown): void {
+    this.reads.add(loc);
+    if (this.mode === "values") this.valueHash = mix(mix(this.valueHash, loc), hashPrimitive(value));
+  }
+  readKeys(loc: number, keys: readonly PropertyKey[]): void {
+    this.reads.add(loc);
+    if (this.mode !== "values") return;
+    let h = mix(this.valueHash, loc);
+    for (const k of keys) if (typeof k === "string") h = mix(h, hashString(k));
+    this.valueHash = h;
+  }
+  write(loc: number): void {
+    this.writes.add(loc);
+  }
+}
+
+/** Keys passed through unrecorded: at the root, and in each lock. */
+const ROOT_SKIP = new Set(["counters"]);
+const LOCK_SKIP = new Set(["waiters"]);
+
+/** A view's raw object; a literal being stored has any views inside it replaced by their raw objects. */
+function unwrap(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  const raw = (v as { [RAW]?: unknown })[RAW];
+  if (raw !== undefined) return raw;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && typeof x === "object") v[i] = unwrap(x);
+    }
+  } else {
+    for (const key of Object.keys(v)) {
+      const x = (v as Obj)[key];
+      if (x !== null && typeof x === "object") (v as Obj)[key] = unwrap(x);
+    }
+  }
+  return v;
+}
+
+/** The proxy handler of one object reached at one path. */
+class NodeHandler implements ProxyHandler<Obj> {
+  private readonly kids = new Map<PropertyKey, { raw: object; view: object }>();
+
+  constructor(
+    private readonly rec: Recorder,
+    private readonly shape: Shape,
+    private readonly skip: ReadonlySet<string> | null,
+  ) {}
+
+  wrap(target: Obj): Obj {
+    return new Proxy(target, this);
+  }
+
+  private child(key: PropertyKey, raw: object): object {
+    const k = this.kids.get(key);
+    if (k !== undefined && k.raw === raw) return k.view;
+    const shape = this.shape.kid(key, Array.isArray(raw));
+    const skip = this.shape.depth === 1 && this.shape.path === "locks" ? LOCK_SKIP : null;
+    const view = new NodeHandler(this.rec, shape, skip).wrap(raw as Obj);
+    this.kids.set(key, { raw, view });
+    return view;
+  }
+
+  get(target: Obj, key: PropertyKey): unknown {
+    const v = target[key];
+    if (typeof key === "symbol") return key === RAW ? target : v;
+    if (this.skip !== null && this.skip.has(key as string)) return v;
+    const rec = this.rec;
+    if (rec.mode !== "off") rec.read(this.shape.loc(key), v);
+    if (v !== null && typeof v === "object") return this.child(key, v);
+    return v;
+  }
+
+  set(target: Obj, key: PropertyKey, value: unknown): boolean {
+    const raw = unwrap(value);
+    if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) {
+      this.rec.write(this.shape.loc(key));
+      if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
+    }
+    target[key] = raw;
+    return true;
+  }
+
+  deleteProperty(target: Obj, key: PropertyKey): boolean {
+    if (typeof key !== "symbol" && this.rec.mode !== "off") {
+      this.rec.write(this.shape.loc(key));
+      this.rec.write(this.shape.keys());
+    }
+    return delete target[key];
+  }
+
+  defineProperty(target: Obj, key: PropertyKey, d: PropertyDescriptor): boolean {
+    if (typeof key !== "symbol" && this.rec.mode !== "off") {
+      this.rec.write(this.shape.loc(key));
+      if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
+    }
+    return Reflect.defineProperty(target, key, "value" in d ? { ...d, value: unwrap(d.value) } : d);
+  }
+
+  has(target: Obj, key: PropertyKey): boolean {
+    const r = key in target;
+    if (typeof key !== "symbol" && this.rec.mode !== "off") this.rec.read(this.shape.loc(key), r);
+    return r;
+  }
+
+  ownKeys(target: Obj): ArrayLike<string | symbol> {
+    const keys = Reflect.ownKeys(target);
+    if (this.rec.mode !== "off") this.rec.readKeys(this.shape.keys(), keys);
+    return keys;
+  }
+
+  getOwnPropertyDescriptor(target: Obj, key: PropertyKey): PropertyDescriptor | undefined {
+    const d = Reflect.getOwnPropertyDescriptor(target, key);
+    if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) this.rec.read(this.shape.loc(key), d === undefined);
+    return d;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hashing states
+
+/** Two 32-bit lanes folded into one safe integer (53 bits): collisions are negligible below ~10^7 states. */
+export function fold(a: number, b: number): number {
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+let laneB = 0;
+/**
+ * Hash a value with two lanes (the second is left in `laneB`). Objects combine their key/value pairs
+ * with addition, so the same content in a different insertion order hashes the same; arrays are ordered.
+ * `skip` is a key left out of `v` (or of each element, for an array): run bookkeeping, see unitSkip.
+ */
+function hashTree(v: unknown, skip: string | null): number {
+  if (v === null || typeof v !== "object") {
+    const a = hashPrimitive(v);
+    laneB = mix(0x9e3779b9, a ^ 0x5555);
+    return a;
+  }
+  if (Array.isArray(v)) {
+    let a = 0x41c64e6d;
+    let b = 0x6c078965;
+    for (let i = 0; i < v.length; i++) {
+      const ha = hashTree(v[i], skip);
+      a = mix(a, ha);
+      b = mix(b ^ 0x27d4eb2d, laneB);
+    }
+    a = mix(a, v.length);
+    laneB = mix(b, v.length + 1);
+    return a;
+  }
+  let a = 0x12345678;
+  let b = 0x0f1e2d3c;
+  for (const key in v) {
+    if (key === skip) continue;
+    const ka = hashString(key);
+    const ha = hashTree((v as Obj)[key], null);
+    a = (a + mix(ka, ha)) | 0;
+    b = (b + mix(ka ^ 0x85ebca6b, laneB)) | 0;
+  }
+  laneB = mix(b, 0x3c6ef372);
+  return mix(a, 0x7f4a7c15);
+}
+
+/**
+ * What state hashes leave out, as run bookkeeping rather than machine state: the counters, each lock's
+ * waiters (the scheduler's), each thread's results (output only, never read back), and each violation's
+ * step (the trace index, which differs between equivalent interleavings).
+ */
+function unitSkip(path: readonly string[]): string | null {
+  const top = path[0];
+  if (path.length === 2 && top === "locks") return "waiters";
+  if (path.length === 2 && top === "threads") return "results";
+  if (path.length === 1 && top === "violations") return "step";
+  return null;
+}
+
+/** A hash of the machine state (everything but counters, lock waiters and violation step indices). */
+export function hashState(s: State): number {
+  const h = new StateHasher(new Locations()).init(s);
+  return h.digest(s);
+}
+
+/**
+ * The same hash as `hashState`, kept up to date by re-hashing only the units (`vmas.vma1`, `locks.X`,
+ * `violations`...) that steps wrote. The sum over units equals the whole-state hash's inner sums, so
+ * equal states hash equal whichever way they were reached.
+ */
+export class StateHasher {
+  /** Per unit: its two lanes' contributions (absent = not present in the state). */
+  private contrib: Map<number, [number, number]>;
+  private dirty = new Set<number>();
+  private rescan = new Set<string>();
+
+  constructor(
+    private readonly locs: Locations,
+    base?: StateHasher,
+  ) {
+    this.contrib = base ? new Map(base.contrib) : new Map();
+  }
+
+  /** Hash every unit of s (the initial state). */
+  init(s: State): this {
+    this.contrib.clear();
+    this.dirty.clear();
+    for (const top of Object.keys(s)) {
+      if (top === "counters") continue;
+      const v = (s as unknown as Obj)[top];
+      if (Array.isArray(v) || v === null || typeof v !== "object") this.update(s, this.locs.unit([top]));
+      else for (const key of Object.keys(v)) this.update(s, this.locs.unit([top, key]));
+    }
+    return this;
+  }
+
+  /** A step wrote these locations. */
+  wrote(writes: Iterable<number>): void {
+    for (const l of writes) {
+      const u = this.locs.unitOf[l] as number;
+      if (u >= 0) this.dirty.add(u);
+    }
+  }
+
+  /** Mark units dirty (e.g. threads.T, whose `done` the scheduler sets behind the view's back). */
+  touch(units: readonly number[]): void {
+    for (const u of units) this.dirty.add(u);
+  }
+
+  digest(s: State): number {
+    for (const u of this.dirty) {
+      const path = this.locs.units[u] as string[];
+      if (path[1] === "#rescan") this.rescanTop(s, path[0] as string);
+      else this.update(s, u);
+    }
+    this.dirty.clear();
+    let a = 0x12345678;
+    let b = 0x0f1e2d3c;
+    for (const [ca, cb] of this.contrib.values()) {
+      a = (a + ca) | 0;
+      b = (b + cb) | 0;
+    }
+    return fold(a, b);
+  }
+
+  private rescanTop(s: State, top: string): void {
+    const v = (s as unknown as Obj)[top];
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return;
+    for (const key of Object.keys(v)) {
+      const u = this.locs.unit([top, key]);
+      if (!this.contrib.has(u)) this.update(s, u);
+    }
+    // Deleted keys: drop their units.
+    for (const u of [...this.contrib.keys()]) {
+      const p = this.locs.units[u] as string[];
+      if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.contrib.delete(u);
+    }
+  }
+
+  private update(s: State, u: number): void {
+    const path = this.locs.units[u] as string[];
+    const top = path[0] as string;
+    let v: unknown = (s as unknown as Obj)[top];
+    if (path.length === 1 && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      for (const key of Object.keys(v)) this.update(s, this.locs.unit([top, key]));
+      return;
+    }
+    if (path.length === 2) {
+      if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, path[1] as string)) {
+        this.contrib.delete(u);
+        return;
+      }
+      v = (v as Obj)[path[1] as string];
+    }
+    const ha = hashTree(v, unitSkip(path));
+    const hb = laneB;
+    const ka = this.locs.unitHash[u] as number;
+    this.contrib.set(u, [mix(ka, ha), mix(ka ^ 0x85ebca6b, hb)]);
+  }
+}
+
+/** Combine a state hash with per-thread numbers (positions or fingerprints). */
+export function combine(h: number, parts: readonly number[]): number {
+  let a = (h / 0x200000) | 0;
+  let b = h & 0x1fffff;
+  for (const p of parts) {
+    a = mix(a, p);
+    b = mix(b ^ 0x5bd1e995, p);
+  }
+  return fold(a, b);
+}
