@@ -15,3 +15,4 @@ export type * from "./mm/types";
 export { FIXES, FIX_IDS, fixPolicy, getFix, type Fix, type FixOrigin } from "./fixes";
 export { describeState } from "./sim/describe";
 export { check, assert, assertEqual, NOT_IMPLEMENTED } from "./grading";
+export { compareFixes, formatCompare, seededChooser, type CompareCell, type CompareOptions, type RunCost } from "./fixes/compare";

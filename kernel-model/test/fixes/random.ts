@@ -1,31 +1,9 @@
 /** Seeded random schedules for the fix tests (a helper, not a test file). */
 import { prepareScenario, runPrepared } from "../../src/api";
-import type { Chooser, VerdictKind } from "../../src/sim/scheduler";
+import { seededChooser } from "../../src/fixes/compare";
+import type { VerdictKind } from "../../src/sim/scheduler";
 
-/** mulberry32, as in test/sim/scheduler.test.ts. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Odd seeds: a uniform choice at every step. Even seeds: keep running the last thread and switch with
- * probability 1/8, which reaches the long one-thread stretches the races need far more often.
- */
-export function seededChooser(seed: number): Chooser {
-  const r = rng(seed);
-  const sticky = seed % 2 === 0;
-  return (c) => {
-    if (sticky && c.last !== null && c.runnable.includes(c.last) && r() >= 1 / 8) return c.last;
-    return c.runnable[Math.floor(r() * c.runnable.length)] as string;
-  };
-}
+export { seededChooser };
 
 export interface Sweep {
   runs: number;
