@@ -4,3 +4,7 @@ export * from "./display";
 export { VERDICT_COLORS, VERDICT_KINDS, PTE_COLORS, LOCK_COLORS, lockColor } from "./common";
 export * from "./structure";
 export * from "./timeline";
+export * from "./stepthrough";
+export * from "./matrix";
+export * from "./rates";
+export * from "./costs";
