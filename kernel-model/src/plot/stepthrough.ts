@@ -226,7 +226,21 @@ function caption(e: TraceEntry | null, run: RunResult): string {
   if (!e) return "start: the state after the set-up, before step 0";
   const notes = e.notes.map((n) => `=> ${n}`);
   const deciding = run.verdict.step === e.i ? " <b>(deciding violation)</b>" : "";
-  return `<b>#${e.i} ${esc(e.thread)}</b>: ${esc(e.label)}  <i>[${esc(e.loc)}]</i>${deciding}` + (notes.length ? "<br>" + hoverLines(notes.map((n) => (n.length > 150 ? n.slice(0, 149) + "…" : n)), 3) : "");
+  return `<b>#${e.i} ${esc(e.thread)}</b>: ${esc(e.label)}  <i>[${esc(e.loc)}]</i>${deciding}` + (notes.length ? "<br>" + hoverLines(notes.flatMap((n) => wrap(n, 100)), 5) : "");
+}
+
+/** Splits text at spaces into lines of at most `n` characters (a longer word stays whole). */
+function wrap(text: string, n: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(" ")) {
+    if (cur && cur.length + 1 + word.length > n) {
+      lines.push(cur);
+      cur = "   " + word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines;
 }
 
 /**
@@ -277,6 +291,9 @@ export function stepThroughFigure(prepared: Prepared, run: RunResult, o: StepThr
   frames.push(mkFrame("start", states[0] as State, null));
   for (const i of picked) frames.push(mkFrame(String(i), states[i + 1] as State, run.trace[i] as TraceEntry));
 
+  // The slider and buttons sit a fixed 75 px under the plot area, whatever its height.
+  const height = Math.max(470, 340 + 130 * lanes.length);
+  const below = -75 / (height - 160 - 160);
   const first = frames[0] as { data: object[]; layout: { annotations: object[] } };
   const sliderSteps = frames.map((f) => ({
     label: f.name, method: "animate",
@@ -286,22 +303,22 @@ export function stepThroughFigure(prepared: Prepared, run: RunResult, o: StepThr
     data: first.data,
     frames,
     layout: {
-      title: { text: esc(o.title ?? `Step-through: ${prepared.spec.id}`) },
+      title: { text: esc(o.title ?? `Step-through: ${prepared.spec.id}`), y: 0.985, yanchor: "top" },
       barmode: "overlay",
       xaxis: { title: { text: "virtual page number (address >> PAGE_SHIFT)" }, range: [lo - 1, hi + 1], dtick: hi - lo > 40 ? 4 : 2, gridcolor: "#eeeeee" },
       yaxis: { title: { text: "mm" }, tickvals: lanes.map((_, k) => k), ticktext: lanes.map(esc), range: [lanes.length - 0.4, -0.65], zeroline: false },
       annotations: first.layout.annotations,
-      height: Math.max(420, 300 + 130 * lanes.length),
-      margin: { l: 60, r: 30, t: 130, b: 150 },
+      height,
+      margin: { l: 60, r: 30, t: 160, b: 160 },
       legend: { orientation: "v", x: 1.02, y: 1, yanchor: "top", font: { size: 10 } },
       hovermode: "closest",
       plot_bgcolor: "#ffffff",
       sliders: [{
-        active: 0, steps: sliderSteps, x: 0.15, len: 0.85, y: -0.22, yanchor: "top", pad: { t: 10 },
+        active: 0, steps: sliderSteps, x: 0.22, len: 0.78, y: below, yanchor: "top", pad: { t: 10 },
         currentvalue: { prefix: "step ", font: { size: 12 } }, font: { size: 9 },
       }],
       updatemenus: [{
-        type: "buttons", direction: "left", showactive: false, x: 0, y: -0.22, xanchor: "left", yanchor: "top", pad: { t: 30 },
+        type: "buttons", direction: "left", showactive: false, x: 0, y: below, xanchor: "left", yanchor: "top", pad: { t: 30 },
         buttons: [
           { label: "Play", method: "animate", args: [null, { mode: "immediate", fromcurrent: true, frame: { duration: 600, redraw: true }, transition: { duration: 0 } }] },
           { label: "Pause", method: "animate", args: [[null], { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } }] },

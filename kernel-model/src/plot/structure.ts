@@ -208,18 +208,22 @@ function buildGraph(s: State, o: StructureOptions): Graph {
     vmaNodes.push(n);
   }
   for (const c of [...avcShown].sort()) if (!avcRows.has(c)) avcRows.set(c, row++);
-  // One barycentric pass against crossings: within each vma, order its chains by where their anon_vmas sit.
+  // Two barycentric passes against crossings: place the anon_vmas at the mean row of their chains (kept
+  // apart), then order each vma's chains by where their anon_vmas sit.
   const avTarget = (c: string): string => (s.avcs[c] as Avc).anon_vma;
-  const avMean = new Map<string, number>();
-  for (const id of avShown) {
-    const ys = [...avcRows].filter(([c]) => avTarget(c) === id).map(([, r]) => r);
-    avMean.set(id, ys.length ? mean(ys) : Infinity);
-  }
-  for (const v of vmaOrder) {
-    const mine = [...avcRows].filter(([c]) => (s.avcs[c] as Avc).vma === v.id);
-    const slots = mine.map(([, r]) => r).sort((a, b) => a - b);
-    mine.sort(([a, ra], [b, rb]) => (avMean.get(avTarget(a)) ?? 0) - (avMean.get(avTarget(b)) ?? 0) || ra - rb);
-    mine.forEach(([c], i) => avcRows.set(c, slots[i] as number));
+  for (let pass = 0; pass < 2; pass++) {
+    const pos = [...avShown].map((id) => {
+      const ys = [...avcRows].filter(([c]) => avTarget(c) === id).map(([, r]) => r);
+      return { id, y: ys.length ? mean(ys) : Infinity };
+    });
+    spread(pos);
+    const avY = new Map(pos.map((q) => [q.id, q.y]));
+    for (const v of vmaOrder) {
+      const mine = [...avcRows].filter(([c]) => (s.avcs[c] as Avc).vma === v.id);
+      const slots = mine.map(([, r]) => r).sort((a, b) => a - b);
+      mine.sort(([a, ra], [b, rb]) => (avY.get(avTarget(a)) ?? 0) - (avY.get(avTarget(b)) ?? 0) || ra - rb);
+      mine.forEach(([c], i) => avcRows.set(c, slots[i] as number));
+    }
   }
   for (const [c, r] of avcRows) {
     const a = s.avcs[c] as Avc;
@@ -400,7 +404,7 @@ function graphTraces(g: Graph, dx: number, legend: boolean, pteEdges: boolean): 
 
 function axes(minX: number, maxX: number, rows: number): object {
   return {
-    xaxis: { visible: false, range: [minX - 0.6, maxX + 0.6], fixedrange: false },
+    xaxis: { visible: false, range: [minX - 0.6, maxX + 0.8], fixedrange: false },
     // Row 0 at the top; the room above it holds the column headers.
     yaxis: { visible: false, range: [rows + 0.7, -1.5], zeroline: false },
   };
@@ -482,7 +486,6 @@ export function structureCompare(states: { label: string; state: State }[], o: S
       annotations,
       shapes,
       height: Math.max(360, 170 + 62 * (rows + 2.5)),
-      width: Math.max(700, 560 * states.length),
       margin: { l: 30, r: 30, t: 60, b: 20 },
       legend: { orientation: "h", y: -0.02, yanchor: "top", font: { size: 10 } },
       plot_bgcolor: "#ffffff",
