@@ -3,7 +3,7 @@
  * I1 (swapops.h), I4 (migrate_page_move_mapping) and I3 (move_to_new_page) live in the model code
  * itself, where the kernel checks them; I10 is checked only by the counting fix, which is its home.
  */
-import { type Kernel, lockOf, result, violate } from "../sim/kernel";
+import { diagnose, type Kernel, lockOf, result, violate } from "../sim/kernel";
 import type { PageId, Pte, State, VmaId } from "../mm/types";
 import type { WalkTarget } from "../mm/rmap";
 
@@ -46,7 +46,7 @@ export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, t
       const got = address < 0 ? "-EFAULT" : `p${address}`;
       // Fix 3 expects misses: the count makes the walk come back (or try_to_unmap fail with -EAGAIN), so a
       // miss is only a note; what it leads to (I2, I10, a livelock) is still checked.
-      const report = k.policy.count_migration_ptes ? (_i: string, m: string) => result(k, `miss (counted, will retry): ${m}`) : (i: string, m: string) => violate(k, i, m, false);
+      const report = k.policy.count_migration_ptes ? (_i: string, m: string) => result(k, `miss (counted, will retry): ${m}`) : (i: string, m: string) => diagnose(k, i, m);
       report("I5", `${walk} missed ${m.id}:p${a} (${pte.kind === "swap" ? "swap" : `${pte.kind} ${pte.page}`}): vma_address(${p}, ${v}) returned ${got} from vm_start ${area.vm_start}, vm_pgoff ${area.vm_pgoff}, vm_end ${area.vm_end}`);
     }
   }

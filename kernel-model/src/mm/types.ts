@@ -124,6 +124,11 @@ export interface Violation {
   threads: ThreadId[];
   /** Fatal violations (a kernel BUG, a deadlock, a use-after-free) stop the run. */
   fatal: boolean;
+  /**
+   * A diagnostic explains a run without deciding its verdict: a walker's transient miss (I5 at a read) is
+   * harmless when nothing depends on it (try_to_unmap then fails with -EAGAIN); what it leads to (I2, I1) decides.
+   */
+  diagnostic?: boolean;
 }
 
 /** Counters the model keeps per run (costs). */

@@ -92,6 +92,11 @@ export function violate(k: Kernel, invariant: string, message: string, fatal: bo
   if (fatal) throw new Oops(v);
 }
 
+/** Record a diagnostic (see Violation.diagnostic): shown in traces and violations, never the verdict. */
+export function diagnose(k: Kernel, invariant: string, message: string): void {
+  k.s.violations.push({ invariant, message, step: k.now(), threads: [k.tid], fatal: false, diagnostic: true });
+}
+
 /** Next id with a prefix: "AV1", "AV2"... deterministic per run. */
 export function newId(s: State, prefix: string): string {
   const n = (s.seq[prefix] ?? 0) + 1;

@@ -76,7 +76,8 @@ interface Live {
 export const continueLast: Chooser = (c) => (c.last !== null && c.runnable.includes(c.last) ? c.last : (c.runnable[0] as string));
 
 export function verdictOf(violations: readonly Violation[], bound: boolean): Verdict {
-  const v = violations.find((x) => x.fatal) ?? violations[0];
+  const decisive = violations.filter((x) => !x.diagnostic);
+  const v = decisive.find((x) => x.fatal) ?? decisive[0];
   if (!v) return bound ? { kind: "bound-reached", message: "the step bound cut the run" } : { kind: "clean" };
   const kind: VerdictKind =
     v.invariant === "deadlock" ? "deadlock" : v.invariant === "livelock" ? "livelock" : v.invariant === "I6" ? "use-after-free" : "bug";
