@@ -32,3 +32,12 @@ describe("the fix registry", () => {
     expect(runScenario("S4", { kernel: "2.6.33", fix: "skip-temp-stacks" }).verdict.kind).toBe("clean");
   });
 });
+
+test("the merged fixes are the versions' deltas: 2.6.34 + 5b ~ 2.6.35's exec rule, 2.6.35 + 1f = 2.6.36", () => {
+  const strip = ({ version: _v, summary: _s, ...rest }: ReturnType<typeof kernelPolicy>) => rest;
+  expect(strip(fixPolicy("2.6.35", "root-anon-vma-lock"))).toEqual(strip(kernelPolicy("2.6.36")));
+  expect(fixPolicy("2.6.34", "skip-temp-stacks").skip_temporary_stacks).toBe(kernelPolicy("2.6.35").skip_temporary_stacks);
+  for (const id of ["S1", "S2", "S3", "S4", "S5", "S8"]) {
+    expect(runScenario(id, { kernel: "2.6.35", fix: "root-anon-vma-lock" }).verdict).toEqual(runScenario(id, { kernel: "2.6.36" }).verdict);
+  }
+});
