@@ -43,6 +43,14 @@ describe("structureFigure", () => {
     expect(mm.y).toEqual(vma.y); // one vma per mm here
   });
 
+  test("chain -> anon_vma edges do not cross (S3's child has chains to both anon_vmas)", () => {
+    for (const state of [forked("2.6.34"), runScenario("S3", { kernel: "2.6.34", schedule: "mig*1", maxSteps: 0 }).state]) {
+      const edges = segments(trace(structureFigure(state), "anon_vma->head (same_anon_vma)")).map((e) => [e.y[0]!, e.y[1]!] as const);
+      expect(edges.length).toBeGreaterThanOrEqual(3);
+      for (const [a1, b1] of edges) for (const [a2, b2] of edges) if (a1 < a2) expect(b1).toBeLessThanOrEqual(b2);
+    }
+  });
+
   test("vma labels and hover carry the fields vma_address() reads", () => {
     const f = structureFigure(forked("2.6.34"));
     const vma = trace(f, "vm_area_struct");
