@@ -16,3 +16,10 @@ export { FIXES, FIX_IDS, fixPolicy, getFix, type Fix, type FixOrigin } from "./f
 export { describeState } from "./sim/describe";
 export { check, assert, assertEqual, NOT_IMPLEMENTED } from "./grading";
 export { compareFixes, formatCompare, seededChooser, type CompareCell, type CompareOptions, type RunCost } from "./fixes/compare";
+export {
+  explore, exhaustive, exploreRandom, explorePct, randomChooser, pctChooser, shrink, measure, replayExact, hashState,
+  isFailure, countPreemptions, formatProgress, EXPLORE_MODES,
+  type ExploreMode, type ExploreOptions, type ExploreProgress, type ExploreResult, type ExhaustiveOptions, type ExhaustiveResult,
+  type Outcome, type Bound, type SamplingOptions, type SamplingResult, type PctOptions, type Shrunk, type ShrinkOptions,
+} from "./explore";
+export { main as cliMain, CLI_FIXES } from "./cli/main";

@@ -235,6 +235,8 @@ class Search {
     const rec = new Recorder(this.locs);
     const hasher = new StateHasher(this.locs, this.baseHash);
     const values = this.mode === "states";
+    // Brute force needs no footprints: it runs on the plain state and hashes whole states.
+    const brute = this.mode === "brute" && this.o.checkFootprints !== true;
     let fps = this.names.map(() => 0);
     let base = -1; // ctx.step of the first choice (the prefix length)
     let at = 0; // ctx.step of the latest choice
@@ -275,7 +277,7 @@ class Search {
           fps = f.fps.slice();
         }
       } else {
-        const h = hasher.digest(ctx.state as State);
+        const h = brute ? hashState(ctx.state as State) : hasher.digest(ctx.state as State);
         if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
         const key = this.key(h, fps, ctx.last);
         this.states.add(key);
@@ -298,7 +300,8 @@ class Search {
     this.frames.length = Math.max(0, replayTo + 1);
     let r: RunResult | null = null;
     try {
-      const opts: RunOptions = { view: (st) => rec.view(st), chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
+      const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
+      if (!brute) opts.view = (st) => rec.view(st);
       r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
     } catch (e) {
       if (!(e instanceof Abort)) {
@@ -310,10 +313,14 @@ class Search {
     this.steps += r ? r.steps : at;
     if (r) {
       const ran = base < 0 ? 0 : r.steps - base;
-      if (ran > 0) finish(ran - 1, r.state);
+      if (ran > 0) {
+        finish(ran - 1, r.state);
+        const f = this.frames[ran - 1] as Frame;
+        if (ran - 1 >= replayTo && r.violations.some((v) => v.fatal && v.invariant !== "deadlock")) f.fp = { ...(f.fp as Footprint), halts: true };
+      }
       hasher.touch(this.threadUnits);
       hasher.wrote([this.violationsLoc]); // the end-of-run checks append violations
-      this.states.add(this.key(hasher.digest(r.state), fps, null));
+      this.states.add(this.key(brute ? hashState(r.state) : hasher.digest(r.state), fps, null));
       this.record(r);
     }
     this.o.onRun?.(this.frames.map((f) => f.chosen), r ? r.verdict : null);
@@ -493,6 +500,8 @@ class Search {
         const r = readsSince[l];
         if (r) for (const i of r) dep(i);
       }
+      // A step that ended the run is dependent with every other thread's latest step.
+      if (fj.halts === true) for (const [t, i] of lastOf) if (t !== ej.chosen) dep(i);
       const lp = lastOf.get(ej.chosen);
       const preds = lp === undefined ? deps.slice() : [lp, ...deps];
       const mine = new Uint32Array((j + 31) >>> 5);

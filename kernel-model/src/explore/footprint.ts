@@ -116,10 +116,16 @@ export class Locations {
 export interface Footprint {
   readonly reads: ReadonlySet<number>;
   readonly writes: ReadonlySet<number>;
+  /** The step ended the run (a fatal violation: the kernel BUG()s), so nothing can run after it. */
+  halts?: boolean;
 }
 
-/** Two steps are dependent when one writes a location the other reads or writes. */
+/**
+ * Two steps are dependent when one writes a location the other reads or writes, or when one of them
+ * ends the run (a BUG() is dependent with everything: the other step does not happen after it).
+ */
 export function dependent(a: Footprint, b: Footprint): boolean {
+  if (a.halts === true || b.halts === true) return true;
   for (const w of a.writes) if (b.writes.has(w) || b.reads.has(w)) return true;
   for (const w of b.writes) if (a.reads.has(w)) return true;
   return false;
@@ -249,8 +255,11 @@ function unwrap(v: unknown): unknown {
 }
 
 /** The proxy handler of one object reached at one path. */
+const MUTATORS = new Set(["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"]);
+
 class NodeHandler implements ProxyHandler<Obj> {
   private readonly kids = new Map<PropertyKey, { raw: object; view: object }>();
+  private methods: Map<PropertyKey, (...a: unknown[]) => unknown> | undefined;
 
   constructor(
     private readonly rec: Recorder,
@@ -274,12 +283,36 @@ class NodeHandler implements ProxyHandler<Obj> {
 
   get(target: Obj, key: PropertyKey): unknown {
     const v = target[key];
+    if (typeof v === "function" && Array.isArray(target)) return this.arrayMethod(target, key, v as (...a: unknown[]) => unknown);
     if (typeof key === "symbol") return key === RAW ? target : v;
     if (this.skip !== null && this.skip.has(key as string)) return v;
     const rec = this.rec;
     if (rec.mode !== "off") rec.read(this.shape.loc(key), v);
     if (v !== null && typeof v === "object") return this.child(key, v);
     return v;
+  }
+
+  /**
+   * An array's methods run on the raw array, recorded once as a read (and a write, for the methods that
+   * change it) of the array's one location, instead of a trap per element. The arrays of the state hold
+   * ids and strings (violations hold objects that nothing mutates), so nothing mutable leaks.
+   */
+  private arrayMethod(target: unknown[], key: PropertyKey, fn: (...a: unknown[]) => unknown): unknown {
+    let m = this.methods?.get(key);
+    if (m === undefined) {
+      const rec = this.rec;
+      const loc = this.shape.collapse;
+      const mutates = typeof key === "string" && MUTATORS.has(key);
+      m = (...args: unknown[]) => {
+        if (rec.mode !== "off") {
+          rec.read(loc, target.length);
+          if (mutates) rec.write(loc);
+        }
+        return fn.apply(target, mutates ? args.map(unwrap) : args);
+      };
+      (this.methods ??= new Map()).set(key, m);
+    }
+    return m;
   }
 
   set(target: Obj, key: PropertyKey, value: unknown): boolean {

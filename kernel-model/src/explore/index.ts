@@ -64,6 +64,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
       cuts: r.cuts,
       outcomes: r.outcomes.map((x) => ({ ...flat(x.verdict), schedule: x.schedule, runs: x.runs })),
     };
+    out.searchMs = Date.now() - t0;
     if (r.failure) counterexample(out, p, r.failure.verdict, r.failure.schedule, o, maxSteps);
     return finish(out, Date.now() - t0);
   }
@@ -90,6 +91,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
     elapsedMs: 0,
   };
   if (k !== undefined) out.k = k;
+  out.searchMs = Date.now() - t0;
   if (r.first) {
     out.seed = r.first.seed;
     counterexample(out, p, r.first.run.verdict, r.first.run.schedule, o, maxSteps);

@@ -101,9 +101,17 @@ function choicesOf(blocks: readonly Block[]): string[] {
   return out;
 }
 
-/** Candidate rewrites of a schedule, simplest first: cut it short, or move a block next to its thread's other block. */
+/**
+ * Candidate rewrites of a schedule, simplest first: cut it short (the default continuation finishes it),
+ * swap two adjacent blocks, or move a block next to its thread's previous or next block.
+ */
 function* rewrites(blocks: readonly Block[]): Generator<string[]> {
   for (let i = 1; i < blocks.length; i++) yield choicesOf(blocks.slice(0, i)); // then the default continuation
+  for (let i = 1; i < blocks.length; i++) {
+    const b = blocks.map((x) => [...x] as Block);
+    [b[i - 1], b[i]] = [b[i] as Block, b[i - 1] as Block];
+    yield choicesOf(b);
+  }
   for (let i = 1; i < blocks.length; i++) {
     const [t, n] = blocks[i] as Block;
     for (let j = i - 1; j >= 0; j--) {

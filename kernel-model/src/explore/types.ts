@@ -73,6 +73,8 @@ export interface ExploreResult {
   /** Seed of the first failing run (random/pct). */
   seed?: number;
   elapsedMs: number;
+  /** Milliseconds spent searching (elapsedMs less the minimisation). */
+  searchMs?: number;
   /** The counterexample's preemptions and steps, and whether minimisation showed them minimal. */
   preemptions?: number;
   steps?: number;
