@@ -309,9 +309,12 @@ class Checker {
     }
   }
 
+  /** A thread may name a set-up page again: its new page reuses that page's frame once it is freed (S9). */
   private definePage(name: string, at: string, inSetup: boolean): void {
     const other = this.pages.get(name);
-    if (other) this.fail(at, "a page name not used before", `duplicate page name "${name}" (already at ${other.at})`);
+    const reuse = other !== undefined && other.inSetup && !inSetup;
+    if (other && !reuse) this.fail(at, "a page name not used before", `duplicate page name "${name}" (already at ${other.at})`);
+    if (reuse) return;
     this.pages.set(name, { at, inSetup });
   }
 
