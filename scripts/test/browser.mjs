@@ -39,7 +39,12 @@ export async function openBrowser() {
         const divs = [...document.querySelectorAll(".kernel-model-plot")];
         return {
           plots: divs.length,
-          drawn: divs.filter((d) => [...d.querySelectorAll("svg.main-svg g.trace path")].some((p) => (p.getAttribute("d") || "").length > 10)).length,
+          // Scatter, bar and line traces draw paths; a heat map draws its cells as one bitmap <image> in g.hm.
+          drawn: divs.filter(
+            (d) =>
+              [...d.querySelectorAll("svg.main-svg g.trace path")].some((p) => (p.getAttribute("d") || "").length > 10) ||
+              [...d.querySelectorAll("svg.main-svg g.hm image")].some((i) => (i.getAttribute("href") || i.getAttribute("xlink:href") || "").length > 100),
+          ).length,
           traces: document.querySelectorAll("svg.main-svg g.trace").length,
           version: window.Plotly ? window.Plotly.version : null,
           stderr: document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .kernel-model-plot-error').length,
