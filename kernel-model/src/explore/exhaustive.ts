@@ -163,9 +163,16 @@ class Search {
   private readonly outcomes = new Map<string, Outcome>();
   /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
   private readonly lockLoc = new Map<number, string | null>();
-  /** Scratch arrays of the race analysis, indexed by location. */
-  private lastWrite = new Int32Array(0);
-  private readsSince: (number[] | undefined)[] = [];
+  /**
+   * DPOR: per location, the indices of the events of the current run (up to `analysed`) that write it and
+   * that read it, ascending. Kept across runs: a new run shares its prefix with the previous one, so only
+   * its new events are added (and the old run's events past the branch point taken out, by `unindex`).
+   */
+  private readonly writesAt: (number[] | undefined)[] = [];
+  private readonly readsAt: (number[] | undefined)[] = [];
+  private analysed = 0;
+  private mark = new Int32Array(0);
+  private stamp = 0;
   private readonly endStates = new Set<number>();
   private readonly failing: (v: Verdict) => boolean;
   private readonly progress: Progress;
@@ -399,6 +406,7 @@ class Search {
   private backtrack(): number {
     for (let d = this.frames.length - 1; d >= 0; d--) {
       const f = this.frames[d] as Frame;
+      if (this.analysed > d) this.unindex(d);
       if (f.chosen !== "") {
         if (f.fp) f.done.set(f.chosen, f.fp);
         f.chosen = "";
@@ -449,56 +457,38 @@ class Search {
     let n = 0;
     while (n < ev.length && (ev[n] as Frame).chosen !== "" && (ev[n] as Frame).fp !== null) n++;
     if (n === 0) return;
+    if (this.analysed !== from) throw new Error(`explorer: race analysis out of step (${this.analysed} events indexed, run diverges at ${from})`);
     const hb: Uint32Array[] = [];
+    for (let k = 0; k < from; k++) hb.push((ev[k] as Frame).hb as Uint32Array);
+    // Each thread's latest event before `from`.
     const lastOf = new Map<string, number>();
-    // Per location, the accesses that can still race: the last write and the reads since (arrays indexed
-    // by location, reset through `touched`).
-    const nl = this.locs.names.length;
-    if (this.lastWrite.length < nl) {
-      this.lastWrite = new Int32Array(nl * 2).fill(-1);
-      this.readsSince = new Array<number[] | undefined>(nl * 2);
+    for (let k = from - 1; k >= 0 && lastOf.size < this.names.length; k--) {
+      const t = (ev[k] as Frame).chosen;
+      if (!lastOf.has(t)) lastOf.set(t, k);
     }
-    const lastWrite = this.lastWrite;
-    const readsSince = this.readsSince;
-    const touched: number[] = [];
-    const noteRead = (l: number, j: number) => {
-      const r = readsSince[l];
-      if (r) r.push(j);
-      else {
-        readsSince[l] = [j];
-        touched.push(l);
-      }
-    };
-    const noteWrite = (l: number, j: number) => {
-      if (lastWrite[l] === -1) touched.push(l);
-      lastWrite[l] = j;
-      readsSince[l] = undefined;
-    };
+    const wl = this.writesAt;
+    const rl = this.readsAt;
     const deps: number[] = [];
-    const mark = new Int32Array(n).fill(-1);
-    for (let j = 0; j < n; j++) {
+    if (this.mark.length < n) this.mark = new Int32Array(2 * n);
+    const mark = this.mark;
+    for (let j = from; j < n; j++) {
       const ej = ev[j] as Frame;
       const fj = ej.fp as Footprint;
-      if (j < from && ej.hb !== null) {
-        // An event of the replayed prefix: same as in the run that analysed it.
-        hb.push(ej.hb);
-        lastOf.set(ej.chosen, j);
-        for (const l of fj.reads) noteRead(l, j);
-        for (const l of fj.writes) noteWrite(l, j);
-        continue;
-      }
       deps.length = 0;
-      const dep = (i: number) => {
-        if (i >= 0 && mark[i] !== j && (ev[i] as Frame).chosen !== ej.chosen) {
-          mark[i] = j;
+      const stamp = ++this.stamp;
+      const dep = (i: number | undefined) => {
+        if (i !== undefined && mark[i] !== stamp && (ev[i] as Frame).chosen !== ej.chosen) {
+          mark[i] = stamp;
           deps.push(i);
         }
       };
-      for (const l of fj.reads) dep(lastWrite[l] as number);
+      // Only the last write of a location and the reads since can race with a new access to it.
+      for (const l of fj.reads) dep(last(wl[l]));
       for (const l of fj.writes) {
-        dep(lastWrite[l] as number);
-        const r = readsSince[l];
-        if (r) for (const i of r) dep(i);
+        const w = last(wl[l]);
+        dep(w);
+        const r = rl[l];
+        if (r) for (let k = r.length - 1; k >= 0 && (w === undefined || (r[k] as number) > w); k--) dep(r[k]);
       }
       // A step that ended the run is dependent with every other thread's latest step.
       if (fj.halts === true) for (const [t, i] of lastOf) if (t !== ej.chosen) dep(i);
@@ -513,9 +503,9 @@ class Search {
       hb.push(mine);
       ej.hb = mine;
       lastOf.set(ej.chosen, j);
-      for (const l of fj.reads) noteRead(l, j);
-      for (const l of fj.writes) noteWrite(l, j);
-      if (j < from) continue;
+      for (const l of fj.reads) (rl[l] ??= []).push(j);
+      for (const l of fj.writes) (wl[l] ??= []).push(j);
+      this.analysed = j + 1;
       // i races with j when no other predecessor of j comes after i in happens-before.
       for (const i of preds) {
         if (i === lp) continue;
@@ -529,10 +519,16 @@ class Search {
         if (!through) this.reverse(ev, hb, i, j);
       }
     }
-    for (const l of touched) {
-      lastWrite[l] = -1;
-      readsSince[l] = undefined;
+  }
+
+  /** Take events k.. out of the per-location access lists (before their frames change). */
+  private unindex(k: number): void {
+    for (let d = this.analysed - 1; d >= k; d--) {
+      const fp = (this.frames[d] as Frame).fp as Footprint;
+      for (const l of fp.reads) (this.readsAt[l] as number[]).pop();
+      for (const l of fp.writes) (this.writesAt[l] as number[]).pop();
     }
+    this.analysed = Math.min(this.analysed, k);
   }
 
   private reverse(ev: Frame[], hb: Uint32Array[], i: number, j: number): void {
@@ -593,6 +589,10 @@ class Search {
       }
     }
   }
+}
+
+function last(a: readonly number[] | undefined): number | undefined {
+  return a === undefined ? undefined : a[a.length - 1];
 }
 
 function has(bits: Uint32Array, i: number): boolean {

@@ -93,7 +93,7 @@ describe("explore", () => {
     expect(replay.invariant).toBe(j.invariant);
   });
   test("exhaustive on a fixed kernel: clean and exhausted", () => {
-    const j = json("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--quiet");
+    const j = json("explore", "S4", "--kernel", "2.6.36", "--mode", "exhaustive", "--quiet");
     expect(j).toMatchObject({ verdict: "clean", exhausted: true, invariant: null, schedule: null });
     expect(j.states as number).toBeGreaterThan(0);
   });

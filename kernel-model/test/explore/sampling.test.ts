@@ -24,11 +24,11 @@ describe("the PRNG", () => {
 
 describe("uniform random", () => {
   test("finds the S1 race on 2.6.34 with a fixed seed, and reproduces it exactly", () => {
-    const a = explore(s1bug, { mode: "random", runs: 300, seed: 7 });
+    const a = explore(s1bug, { mode: "random", runs: 300, seed: 7, minimise: false });
     expect(a.hits).toBeGreaterThan(0);
     expect(a.hitRate).toBe((a.hits as number) / 300);
     expect(a.verdict).toBe("bug");
-    const b = explore(s1bug, { mode: "random", runs: 300, seed: 7 });
+    const b = explore(s1bug, { mode: "random", runs: 300, seed: 7, minimise: false });
     expect(strip(b)).toEqual(strip(a));
   });
   test("another seed gives other runs", () => {
@@ -50,7 +50,7 @@ describe("uniform random", () => {
     expect(r.exhausted).toBe(false);
   });
   test("the counterexample is minimised and replays to the same verdict", () => {
-    const r = explore(s1bug, { mode: "random", runs: 100, seed: 3 });
+    const r = explore(s1bug, { mode: "random", runs: 100, seed: 3, minimiseBudget: 200 });
     expect(r.found).toBeDefined();
     const replay = runPrepared(s1bug, { schedule: r.schedule as string, strict: true, trace: false });
     expect(replay.verdict.kind).toBe(r.verdict);
@@ -61,13 +61,13 @@ describe("uniform random", () => {
 
 describe("PCT", () => {
   test("finds the S1 race with a fixed seed and reproduces it exactly", () => {
-    const a = explore(s1bug, { mode: "pct", runs: 1000, seed: 11, depth: 3 });
+    const a = explore(s1bug, { mode: "pct", runs: 1000, seed: 11, depth: 3, minimise: false });
     expect(a.hits).toBeGreaterThan(0);
     // PCT's guarantee for a bug of depth d: each run finds it with probability >= 1/(n k^(d-1)). S1 needs
     // three orderings (unmap before the split, the split's first store, the restore walk inside the
     // window): d = 3, n = 3 threads, k = a run's length (about 35 steps): >= 1/3675 per run.
     expect(a.hitRate as number).toBeGreaterThanOrEqual(1 / (3 * (a.k as number) ** 2));
-    const b = explore(s1bug, { mode: "pct", runs: 1000, seed: 11, depth: 3 });
+    const b = explore(s1bug, { mode: "pct", runs: 1000, seed: 11, depth: 3, minimise: false });
     expect(strip(b)).toEqual(strip(a));
   });
   test("depth d gives d-1 priority changes: depth 1 runs the threads one after the other", () => {

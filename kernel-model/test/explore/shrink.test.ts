@@ -11,7 +11,7 @@ describe("shrink", () => {
     expect(found).toBeDefined();
     const noisy = (found as NonNullable<typeof found>).run.schedule;
     const before = measure(p, noisy);
-    const s = shrink(p, noisy);
+    const s = shrink(p, noisy, { budget: 300 });
     expect(s.verdict.kind).toBe(before.run.verdict.kind);
     expect(s.verdict.invariant).toBe(before.run.verdict.invariant);
     expect(s.preemptions).toBeLessThan(before.preemptions);
@@ -31,7 +31,7 @@ describe("shrink", () => {
   }, 30_000);
   test("the scripted S1 schedule does not get worse", () => {
     const scripted = runPrepared(p, { trace: false });
-    const s = shrink(p, scripted.schedule, { budget: 5000 });
+    const s = shrink(p, scripted.schedule, { budget: 300 });
     expect(s.verdict.invariant).toBe("I1");
     const pre = measure(p, scripted.schedule).preemptions;
     // Fewest preemptions first, then fewest steps: never worse in that order.
