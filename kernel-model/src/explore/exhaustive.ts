@@ -61,6 +61,8 @@ export interface ExhaustiveOptions extends ProgressOptions {
   preemptions?: number;
   /** Stop after this many runs (a bound). Default unbounded. */
   maxSchedules?: number;
+  /** Stop after this many milliseconds (a bound; the result then depends on the machine). Default unbounded. */
+  maxMs?: number;
   /** Stop at the first failing run. Default true. */
   stopAtFirst?: boolean;
   /** A schedule (compact form) every run starts with; exploration covers its continuations only. */
@@ -75,8 +77,8 @@ export interface ExhaustiveOptions extends ProgressOptions {
   onRun?: (choices: readonly string[], verdict: Verdict | null) => void;
 }
 
-/** The bounds of a search: steps per run, preemptions per run, runs. */
-export type Bound = "steps" | "preemptions" | "schedules";
+/** The bounds of a search: steps per run, preemptions per run, runs, wall-clock time. */
+export type Bound = "steps" | "preemptions" | "schedules" | "time";
 
 /** One group of runs with the same verdict (kind and invariant). */
 export interface Outcome {
@@ -207,6 +209,10 @@ class Search {
     for (;;) {
       if (this.o.maxSchedules !== undefined && this.schedules >= this.o.maxSchedules) {
         this.cuts.add("schedules");
+        break;
+      }
+      if (this.o.maxMs !== undefined && Date.now() - t0 >= this.o.maxMs) {
+        this.cuts.add("time");
         break;
       }
       this.execute(replayTo);

@@ -33,6 +33,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
   positiveInt("depth", o.depth);
   positiveInt("maxSteps", o.maxSteps);
   positiveInt("maxSchedules", o.maxSchedules);
+  positiveInt("maxMs", o.maxMs);
   positiveInt("preemptions", o.preemptions, 0);
   if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)) {
     throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${o.seed}`);
@@ -51,6 +52,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
       ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
       ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
       ...(o.maxSchedules !== undefined ? { maxSchedules: o.maxSchedules } : {}),
+      ...(o.maxMs !== undefined ? { maxMs: o.maxMs } : {}),
       ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
     });
     const out: ExploreResult = {

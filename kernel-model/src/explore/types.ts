@@ -21,6 +21,8 @@ export interface ExploreOptions {
   preemptions?: number;
   /** exhaustive: stop after this many schedules (a bound: reported as such, never as clean). */
   maxSchedules?: number;
+  /** exhaustive: stop after this many milliseconds (a bound, like maxSchedules, but machine-dependent). */
+  maxMs?: number;
   /** Stop at the first bug. Default true for exhaustive ("time to first counterexample"), false for random/pct (the hit rate needs every run). */
   stopAtFirst?: boolean;
   /** Minimise the counterexample (fewest preemptions, then fewest steps). Default true. */
@@ -82,7 +84,7 @@ export interface ExploreResult {
   /** The schedule as found, before minimisation. */
   found?: string;
   /** exhaustive: the bounds that cut the search (empty when exhausted or stopped at a bug). */
-  cuts?: ("steps" | "preemptions" | "schedules")[];
+  cuts?: ("steps" | "preemptions" | "schedules" | "time")[];
   /** exhaustive: the verdicts reached, with one schedule and the number of runs each. */
   outcomes?: { verdict: VerdictKind; invariant?: string; message?: string; schedule: string; runs: number }[];
   /** random/pct: runs cut by the step bound. */

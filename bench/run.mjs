@@ -1,0 +1,97 @@
+// npm run bench: the same questions answered by kernel-model's explorer and by SPIN on bench/s1.pml.
+//
+// Questions, for the S1 family with 1, 2 and 4 pages and one migrator or one migrator per page:
+//   2.6.34: time to the first counterexample;   2.6.36: time to exhaust every interleaving.
+// SPIN's time is end to end (spin -a, gcc, pan) with pan's own time beside it; SPIN runs with its
+// partial-order reduction (the default). Ours is explore --mode exhaustive (DPOR), no minimisation.
+// Each side gets BENCH_LIMIT_S seconds per question (default 30); a side cut by it is reported as such.
+// Also: schedules per second of random exploration on S1. Needs `npm run build` (npm run bench builds
+// first) and the Debian package spin (apt-get install spin; without it the SPIN columns say so).
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const km = require(join(ROOT, "kernel-model", "dist"));
+const { S1 } = require(join(ROOT, "kernel-model", "dist", "scenarios", "builtin"));
+const LIMIT_S = Number(process.env.BENCH_LIMIT_S ?? 30);
+const PML = join(ROOT, "bench", "s1.pml");
+
+const fmt = (n) => (n === undefined ? "-" : Math.round(n).toLocaleString("en-US"));
+const secs = (ms) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
+
+function ours(pages, perPage, kernel) {
+  const p = km.prepareScenario(S1({ pages, migrators: perPage ? "per-page" : 1 }), { kernel });
+  const t0 = process.hrtime.bigint();
+  const r = km.exhaustive(p, { stopAtFirst: kernel === "2.6.34", maxMs: LIMIT_S * 1000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const answer = r.failure ? `${r.failure.verdict.kind} ${r.failure.verdict.invariant}` : r.exhausted ? "clean (exhausted)" : `cut (${r.cuts.join(", ")})`;
+  return { answer, states: r.states, transitions: r.transitions, schedules: r.schedules, ms, done: r.failure !== undefined || r.exhausted };
+}
+
+function haveSpin() {
+  return spawnSync("spin", ["-V"], { encoding: "utf8" }).status === 0;
+}
+
+function spin(pages, perPage, kernel) {
+  const dir = mkdtempSync(join(tmpdir(), "km-bench-"));
+  try {
+    const defs = [`-DNPAGES=${pages}`, `-DPERPAGE=${perPage ? 1 : 0}`, `-DLOCKED=${kernel === "2.6.34" ? 0 : 1}`];
+    const t0 = process.hrtime.bigint();
+    execFileSync("spin", ["-a", ...defs, PML], { cwd: dir, stdio: "pipe" });
+    execFileSync("gcc", ["-O2", "-w", "-DSAFETY", "-DCOLLAPSE", "-o", "pan", "pan.c"], { cwd: dir, stdio: "pipe" });
+    const pan = spawnSync("./pan", ["-m100000", "-w24"], { cwd: dir, encoding: "utf8", timeout: LIMIT_S * 1000 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const out = pan.stdout ?? "";
+    const num = (re) => {
+      const m = re.exec(out);
+      return m ? Number(m[1]) : undefined;
+    };
+    const errors = num(/errors: (\d+)/);
+    const answer = pan.error || pan.signal ? "cut (time)" : errors ? "assertion violated" : errors === 0 ? "clean (exhausted)" : "?";
+    return { answer, states: num(/([\d.e+]+) states, stored/), transitions: num(/([\d.e+]+) transitions/), panMs: (num(/elapsed time ([\d.e+-]+) seconds/) ?? NaN) * 1000, ms, done: !pan.error && !pan.signal };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function randomRate() {
+  const rows = [];
+  for (const kernel of ["2.6.34", "2.6.36"]) {
+    const p = km.prepareScenario("S1", { kernel });
+    km.exploreRandom(p, { runs: 200, seed: 1 }); // warm-up
+    const r = km.exploreRandom(p, { runs: 5000, seed: 1 });
+    rows.push(`  S1 on ${kernel}: ${fmt(r.runs / (r.elapsedMs / 1000))} schedules/s (${r.runs} runs, ${r.hits} hits, ${secs(r.elapsedMs)})`);
+  }
+  return rows.join("\n");
+}
+
+const spinThere = haveSpin();
+console.log(`kernel-model explorer vs SPIN ${spinThere ? spawnSync("spin", ["-V"], { encoding: "utf8" }).stdout.trim() : "(not installed: apt-get install spin)"}; limit ${LIMIT_S} s per question and side\n`);
+const head = ["question", "ours: answer", "states", "transitions", "schedules", "time", "SPIN: answer", "states", "transitions", "pan", "end to end", "ours/SPIN"];
+const rows = [head];
+for (const pages of [1, 2, 4]) {
+  for (const perPage of pages === 1 ? [false] : [false, true]) {
+    for (const kernel of ["2.6.34", "2.6.36"]) {
+      const q = `S1 ${pages}p ${perPage ? pages : 1}m ${kernel} ${kernel === "2.6.34" ? "first bug" : "exhaust"}`;
+      const a = ours(pages, perPage, kernel);
+      const b = spinThere ? spin(pages, perPage, kernel) : undefined;
+      const ratio = b && a.done && b.done ? (a.ms / b.ms).toFixed(2) : "-";
+      rows.push([q, a.answer, fmt(a.states), fmt(a.transitions), fmt(a.schedules), secs(a.ms), b?.answer ?? "-", fmt(b?.states), fmt(b?.transitions), secs(b?.panMs), secs(b?.ms), ratio]);
+      process.stderr.write(`${q} done\n`);
+    }
+  }
+}
+const widths = head.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join("  "));
+console.log("\nrandom exploration:");
+console.log(randomRate());
+console.log(
+  "\nNotes: states are not counted alike. SPIN stores global states (with its partial-order reduction);\n" +
+    "ours counts distinct (machine state, per-thread step counts) over the DPOR search, which replays every\n" +
+    "schedule from the initial state (kernel paths are generators, their locals cannot be copied).",
+);
