@@ -432,19 +432,27 @@ export function hashState(s: State): number {
 export class StateHasher {
   /** Per unit: its two lanes' contributions (absent = not present in the state). */
   private contrib: Map<number, [number, number]>;
+  /** The sums of the contributions, per lane (kept up to date, so a digest costs only the dirty units). */
+  private sumA = 0;
+  private sumB = 0;
   private dirty = new Set<number>();
-  private rescan = new Set<string>();
 
   constructor(
     private readonly locs: Locations,
     base?: StateHasher,
   ) {
     this.contrib = base ? new Map(base.contrib) : new Map();
+    if (base) {
+      this.sumA = base.sumA;
+      this.sumB = base.sumB;
+    }
   }
 
   /** Hash every unit of s (the initial state). */
   init(s: State): this {
     this.contrib.clear();
+    this.sumA = 0;
+    this.sumB = 0;
     this.dirty.clear();
     for (const top of Object.keys(s)) {
       if (top === "counters") continue;
@@ -475,13 +483,20 @@ export class StateHasher {
       else this.update(s, u);
     }
     this.dirty.clear();
-    let a = 0x12345678;
-    let b = 0x0f1e2d3c;
-    for (const [ca, cb] of this.contrib.values()) {
-      a = (a + ca) | 0;
-      b = (b + cb) | 0;
+    return fold((0x12345678 + this.sumA) | 0, (0x0f1e2d3c + this.sumB) | 0);
+  }
+
+  private set(u: number, c: [number, number] | undefined): void {
+    const old = this.contrib.get(u);
+    if (old) {
+      this.sumA = (this.sumA - old[0]) | 0;
+      this.sumB = (this.sumB - old[1]) | 0;
     }
-    return fold(a, b);
+    if (c) {
+      this.contrib.set(u, c);
+      this.sumA = (this.sumA + c[0]) | 0;
+      this.sumB = (this.sumB + c[1]) | 0;
+    } else this.contrib.delete(u);
   }
 
   private rescanTop(s: State, top: string): void {
@@ -494,7 +509,7 @@ export class StateHasher {
     // Deleted keys: drop their units.
     for (const u of [...this.contrib.keys()]) {
       const p = this.locs.units[u] as string[];
-      if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.contrib.delete(u);
+      if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.set(u, undefined);
     }
   }
 
@@ -508,7 +523,7 @@ export class StateHasher {
     }
     if (path.length === 2) {
       if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, path[1] as string)) {
-        this.contrib.delete(u);
+        this.set(u, undefined);
         return;
       }
       v = (v as Obj)[path[1] as string];
@@ -516,7 +531,7 @@ export class StateHasher {
     const ha = hashTree(v, unitSkip(path));
     const hb = laneB;
     const ka = this.locs.unitHash[u] as number;
-    this.contrib.set(u, [mix(ka, ha), mix(ka ^ 0x85ebca6b, hb)]);
+    this.set(u, [mix(ka, ha), mix(ka ^ 0x85ebca6b, hb)]);
   }
 }
 
