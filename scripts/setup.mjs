@@ -35,8 +35,8 @@ function missingDebianPackages(wanted) {
   return wanted.filter((p) => !installed.has(p));
 }
 
-function ensureSystemPackages(browser) {
-  const missing = missingDebianPackages(browser ? [...JUPYTER_PACKAGES, "chromium"] : JUPYTER_PACKAGES);
+function ensureSystemPackages(browser, spin = false) {
+  const missing = missingDebianPackages([...JUPYTER_PACKAGES, ...(browser ? ["chromium"] : []), ...(spin ? ["spin"] : [])]);
   if (missing === null) {
     // Not Debian: accept any installation that works, else say what is needed.
     const py = spawnSync(PYTHON, ["-c", "import nbclient, nbconvert, notebook"], { stdio: "ignore" });
@@ -105,9 +105,9 @@ export function jupyterEnv(extra = {}) {
   };
 }
 
-/** Everything a command needs; `browser` adds Chromium (only the tests need it). */
-export function setup({ browser = false } = {}) {
-  ensureSystemPackages(browser);
+/** Everything a command needs; `browser` adds Chromium (only the tests need it), `spin` the SPIN model checker (the benchmark). */
+export function setup({ browser = false, spin = false } = {}) {
+  ensureSystemPackages(browser, spin);
   ensureNodeModules();
   ensureKernelspec();
 }
@@ -119,7 +119,8 @@ export function build() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    setup({ browser: true });
+    // `--bench`: what npm run bench needs (SPIN); otherwise everything npm test needs.
+    setup(process.argv.includes("--bench") ? { spin: true } : { browser: true });
     log("ok");
   } catch (e) {
     log(`FAILED: ${e.message}`);

@@ -1,5 +1,5 @@
 /** kernel-model: a step-level model of the 2010 anon_vma / page-migration race. */
-export const VERSION = "0.1.0";
+export { VERSION } from "./version";
 export * from "./plot";
 export * from "./api";
 export { KERNEL_VERSIONS, kernelPolicy, UsageError, type KernelPolicy, type KernelVersion } from "./kernels";

@@ -5,6 +5,8 @@
  *   kernel-model list [--json]
  *   kernel-model run <scenario|file.json> [--kernel V] [--fix F] [--schedule S | --seed N] [--pages N --migrators M] [--json]
  *   kernel-model explore <scenario|file.json> [--kernel V] [--fix F] --mode exhaustive|random|pct [--runs N] [--seed N] [--depth D] [--json]
+ *   kernel-model compare [--scenarios S1,S2] [--kernels V,..] [--fixes F,..] [--max-schedules N] [--runs N] [--json]
+ *   kernel-model report --out FILE.html [the compare flags]
  *
  * Human output by default, `--json` for tools. Exit code 0 when the command ran (whatever the verdict),
  * 2 for bad usage or input, with a one-line reason that names the accepted values.
@@ -21,6 +23,9 @@ import type { ScenarioSpec } from "../scenarios/spec";
 import { parseSchedule } from "../sim/schedule";
 import type { RunResult } from "../sim/scheduler";
 import { formatTrace } from "../sim/trace";
+import { writeFileSync } from "fs";
+import { compareMatrix, formatMatrix, type MatrixOptions } from "../report/matrix";
+import { reportHtml } from "../report/html";
 
 /** Where the command line writes. */
 export interface Io {
@@ -35,7 +40,7 @@ const stdio: Io = {
 
 /** The fixes `--fix` accepts, from the fix registry (fixes/index.ts). */
 export const CLI_FIXES: readonly string[] = FIX_IDS;
-export const COMMANDS = ["list", "run", "explore"] as const;
+export const COMMANDS = ["list", "run", "explore", "compare", "report"] as const;
 
 const USAGE = `usage:
   kernel-model list [--json]
@@ -43,6 +48,8 @@ const USAGE = `usage:
   kernel-model explore <scenario|file.json> [--kernel V] [--fix F] --mode exhaustive|random|pct [--runs N] [--seed N] [--depth D]
                        [--preemptions P] [--max-steps N] [--max-schedules N] [--reduction dpor|states|none] [--prefix S]
                        [--all] [--no-minimise] [--pages N --migrators 1|N] [--quiet] [--json]
+  kernel-model compare [--scenarios S1,S2,..] [--kernels V,..] [--fixes F,..] [--max-schedules N] [--runs N] [--quiet] [--json]
+  kernel-model report --out FILE.html [--scenarios ..] [--kernels ..] [--fixes ..] [--max-schedules N] [--runs N] [--quiet]
 scenarios: ${Object.keys(BUILTIN).join(", ")} (case-insensitive), or a .json scenario file
 kernels: ${KERNEL_VERSIONS.join(", ")} (default 2.6.34)
 `;
@@ -56,6 +63,8 @@ const FLAGS: Record<(typeof COMMANDS)[number], Record<string, FlagKind>> = {
     ...COMMON, mode: "string", runs: "int", seed: "int", depth: "int", preemptions: "int", "max-schedules": "int",
     reduction: "string", prefix: "string", all: "bool", "no-minimise": "bool", quiet: "bool",
   },
+  compare: { scenarios: "string", kernels: "string", fixes: "string", "max-schedules": "int", runs: "int", quiet: "bool", json: "bool" },
+  report: { out: "string", scenarios: "string", kernels: "string", fixes: "string", "max-schedules": "int", runs: "int", quiet: "bool" },
 };
 
 interface Parsed {
@@ -183,6 +192,9 @@ export function main(argv: readonly string[], io: Io = stdio): number {
         return run(parsed, io);
       case "explore":
         return exploreCommand(parsed, io);
+      case "compare":
+      case "report":
+        return compareCommand(parsed, io);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ScenarioError) {
@@ -294,6 +306,61 @@ function exploreCommand(p: Parsed, io: Io): number {
   }
   io.out(exploreText(prep.spec.id, kernel, fix, r, o));
   if (replay) io.out(`replay: ${replay}\n`);
+  return 0;
+}
+
+/** compare (the matrix as text or JSON) and report (the matrix as a self-contained HTML page). */
+function compareCommand(p: Parsed, io: Io): number {
+  if (p.positional.length > 0) throw new UsageError(`${p.command} takes no positional arguments, got ${p.positional.join(" ")}`);
+  const list = (flag: string, accepted: readonly string[], what: string) => {
+    const v = str(p, flag);
+    if (v === undefined) return undefined;
+    const items = v.split(",").map((x) => x.trim()).filter(Boolean);
+    for (const x of items) {
+      const ok = flag === "scenarios" ? accepted.some((a) => a.toLowerCase() === x.toLowerCase()) : accepted.includes(x);
+      if (!ok) throw new UsageError(`unknown ${what} "${x}" in --${flag}; expected one of ${accepted.join(", ")}`);
+    }
+    return flag === "scenarios" ? items.map((x) => accepted.find((a) => a.toLowerCase() === x.toLowerCase()) as string) : items;
+  };
+  const out = str(p, "out");
+  if (p.command === "report" && out === undefined) throw new UsageError("report needs --out FILE.html");
+  const o: MatrixOptions = {};
+  const scenarios = list("scenarios", Object.keys(BUILTIN), "scenario");
+  const kernels = list("kernels", KERNEL_VERSIONS, "kernel");
+  const fixes = list("fixes", CLI_FIXES, "fix");
+  if (scenarios) o.scenarios = scenarios;
+  if (kernels) o.kernels = kernels;
+  if (fixes) o.fixes = fixes;
+  const maxSchedules = int(p, "max-schedules");
+  const runs = int(p, "runs");
+  if (maxSchedules !== undefined) o.maxSchedules = maxSchedules;
+  if (runs !== undefined) o.pctRuns = runs;
+  const quiet = bool(p, "quiet");
+  const t0 = Date.now();
+  let lastShown = 0;
+  o.onProgress = (done, total, c) => {
+    if (quiet || (Date.now() - lastShown < 1000 && done < total)) return;
+    lastShown = Date.now();
+    io.err(`compare: ${done}/${total} cells (${((Date.now() - t0) / 1000).toFixed(1)} s), last ${c.scenario} ${c.kernel} ${c.fix}: ${c.verdict}\n`);
+  };
+  const cells = compareMatrix(o);
+  const method = `Exhaustive search (DPOR) per cell with at most ${o.maxSchedules ?? 100} schedules, PCT with ${o.pctRuns ?? 20} runs (depth 3).`;
+  if (p.command === "report") {
+    const html = reportHtml(cells, {
+      method,
+      onProgress: (d, t) => {
+        if (!quiet && (d === t || d % 10 === 0)) io.err(`report: counterexample ${d}/${t} minimised\n`);
+      },
+    });
+    writeFileSync(out as string, html);
+    io.out(`wrote ${out} (${cells.length} cells, ${(html.length / 1e6).toFixed(1)} MB, ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    return 0;
+  }
+  if (bool(p, "json")) {
+    io.out(`${JSON.stringify({ method, cells }, null, 2)}\n`);
+    return 0;
+  }
+  io.out(`${method}\n${formatMatrix(cells)}\n(${cells.length} cells, ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   return 0;
 }
 

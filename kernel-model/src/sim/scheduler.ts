@@ -181,6 +181,12 @@ export function runThreads(
     const nViolations = s.violations.length;
     choices.push(name);
     last = name;
+    // wait_on_page_locked() never takes the lock, so take() does not clear its waiter entry: do it here.
+    const pw = step.wait;
+    if (pw && "pageUnlocked" in pw) {
+      const l = s.locks[pw.pageUnlocked];
+      if (l) l.waiters = l.waiters.filter((w) => w !== name);
+    }
     advance(t);
     if (tracing && before) {
       const notes = [
