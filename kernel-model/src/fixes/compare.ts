@@ -9,18 +9,8 @@ import { prepare, type Prepared } from "../scenarios/build";
 import { BUILTIN, builtinScenario } from "../scenarios/builtin";
 import type { Chooser, VerdictKind } from "../sim/scheduler";
 import { FIX_IDS, getFix } from "./index";
+import { mulberry32 as rng } from "../explore/common";
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A seeded chooser. Odd seeds choose uniformly at every step; even seeds keep running the last thread and

@@ -3,18 +3,8 @@ import { VERDICT_COLORS, VERDICT_KINDS } from "../../src/plot/common";
 import { hitRateFigure, raceWindow, raceWindowFigure, wilson, windowSchedule } from "../../src/plot/rates";
 import type { ChoiceContext } from "../../src/sim/scheduler";
 import { expectTitled, layout, traces } from "./figure";
+import { mulberry32 as rng } from "../../src/explore/common";
 
-/** mulberry32: a small seeded generator, so the runs below are the same every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cumulative hits of S1 on 2.6.34 under a seeded random scheduler that keeps the last thread with probability `stick`. */
 function series(name: string, stick: number, marks: number[]) {

@@ -6,18 +6,8 @@ import { BUILTIN } from "../../src/scenarios/builtin";
 import { DEFAULT_MODEL_OPTIONS, newLock } from "../../src/sim/kernel";
 import { expandSchedule, formatSchedule, parseSchedule } from "../../src/sim/schedule";
 import { type Chooser, runThreads } from "../../src/sim/scheduler";
+import { mulberry32 as rng } from "../../src/explore/common";
 
-/** A small seeded PRNG (mulberry32) for choosers in tests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randomChooser = (seed: number): Chooser => {
   const r = rng(seed);
   return (c) => c.runnable[Math.floor(r() * c.runnable.length)] as string;
