@@ -3,7 +3,15 @@
  * reference describes. Nothing here says where a bug is: the schedules only say who runs when.
  */
 import { UsageError } from "../kernels";
-import type { ScenarioSpec } from "./spec";
+import type { Op, ScenarioSpec } from "./spec";
+
+/** The reference's set-up (§9): process A maps V = [p16, p32) and page P is faulted in at p28 (index 28). */
+function processWithP(): Op[] {
+  return [
+    { op: "mmap", mm: "A", start: 16, end: 32 },
+    { op: "touch", mm: "A", addr: 28, page: "P" },
+  ];
+}
 
 /** Parameters of the S1 family (for exploration and the benchmark). */
 export interface S1Params {
@@ -50,8 +58,7 @@ export function S2(): ScenarioSpec {
       "A = [p16, p24) read-only and B = [p24, p32) read-write share one anon_vma; P is at p28 in B. " +
       "mprotect(p24..p26, r) merges [p24, p26) into A: vma_adjust stores B->vm_start += 2, then B->vm_pgoff += 2; a walk between them is off by two pages.",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
       { op: "mprotect", mm: "A", start: 16, end: 24, prot: "r" },
     ],
     threads: [
@@ -110,8 +117,7 @@ export function S5(): ScenarioSpec {
       "P at p28 is shared by parent A and child C after fork. mprotect in A opens the window while try_to_unmap walks: A's pte stays present, " +
       "so migration fails with -EAGAIN; mprotect in C opens it again while remove_migration_ptes(P, P) restores, and C's migration entry is left behind.",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
       { op: "fork", mm: "A", child: "C" },
     ],
     threads: [
@@ -133,8 +139,7 @@ export function S6(): ScenarioSpec {
       "dup_mmap runs while P's pte is a migration entry: anon_vma_fork links the child after the parent on every list before copy_page_range " +
       "copies the entry, so a walk that misses the child's copy has not yet passed the parent's pte.",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
     ],
     threads: [
       { name: "mig", ops: [{ op: "migrate", page: "P" }] },
@@ -153,8 +158,7 @@ export function S7(): ScenarioSpec {
       "P is in the swap cache and mapped. try_to_unmap stores a swap entry; migrate_page_move_mapping freezes P's refs and replaces the slot under tree_lock. " +
       "A fault in between goes through lookup_swap_cache: its speculative get fails on the frozen page and it retries, finding the new page.",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
       { op: "add_to_swap", page: "P" },
     ],
     threads: [
@@ -174,8 +178,7 @@ export function S8(): ScenarioSpec {
       "After try_to_unmap, P's only pte is a migration entry and its mapcount is 0. The process exits: zap_pte_range drops the entry " +
       "without waiting and unlink_anon_vmas frees the anon_vma unless something pins it. Then remove_migration_ptes walks page_anon_vma(newpage).",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
     ],
     threads: [
       { name: "mig", ops: [{ op: "migrate", page: "P" }] },
@@ -195,8 +198,7 @@ export function S9(): ScenarioSpec {
       "Process B then faults in a new page and gets P's frame back. When A touches p28 its fault finds an entry for a page that is " +
       "unlocked (BUG on 2.6.34) and no longer A's (what lazy cleanup would map into A: Mel, \"freed and reused\").",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
       { op: "mmap", mm: "B", start: 40, end: 48 },
     ],
     threads: [
@@ -219,8 +221,7 @@ export function S10(): ScenarioSpec {
       "migQ holds the child's anon_vma lock for its walk while migP, holding the parent's, reaches the child's vma. Released kernels never " +
       "take a second anon_vma lock; the nested-lock fixes (1b, 1c, 1e) do, and 1c restarts its walk each time its trylock fails.",
     setup: [
-      { op: "mmap", mm: "A", start: 16, end: 32 },
-      { op: "touch", mm: "A", addr: 28, page: "P" },
+      ...processWithP(),
       { op: "fork", mm: "A", child: "C" },
       { op: "touch", mm: "C", addr: 29, page: "Q" },
     ],
