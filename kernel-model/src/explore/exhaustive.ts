@@ -59,8 +59,9 @@ import type { State } from "../mm/types";
 import type { Prepared } from "../scenarios/build";
 import { type ChoiceContext, type RunOptions, type RunResult, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
-import { cutByStepBound, isFailure, outcomeKey, runOnce } from "./common";
+import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
 import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder, StateHasher } from "./footprint";
+import { type Held, Movers, type StepClass } from "./movers";
 import { Progress, type ProgressOptions } from "./progress";
 
 /** Options of exhaustive exploration (the ExploreOptions that apply, plus the ones the tests use). */
@@ -81,10 +82,15 @@ export interface ExhaustiveOptions extends ProgressOptions {
   prefix?: string;
   /** Which verdicts count as failures. Default: bug, deadlock, livelock, use-after-free. */
   isFailure?: (v: Verdict) => boolean;
-  /** Collect the hash of every end state reached (for soundness tests). Default false. */
+  /** Collect the hash of the end states reached (see ExhaustiveResult.endStates; for soundness tests). Default false. */
   collectEndStates?: boolean;
   /** Check every step's recorded writes against a diff of the state (slow; for tests). Default false. */
   checkFootprints?: boolean;
+  /**
+   * Group each thread's steps into transactions (R* N? L*, see movers.ts), so that choices are offered
+   * only where one starts. DPOR only; default true. False: every step is a choice point.
+   */
+  transactions?: boolean;
   /** Called after every run with its explored choices (after the prefix) and verdict (null: cut short). */
   onRun?: (choices: readonly string[], verdict: Verdict | null) => void;
 }
@@ -119,7 +125,13 @@ export interface ExhaustiveResult {
   /** Every bound that cut the search. */
   cuts: Bound[];
   outcomes: Outcome[];
-  /** Sorted end-state hashes, with collectEndStates. */
+  /** Passes started again because a mover classification turned out wrong (transactions, movers.ts). */
+  restarts: number;
+  /**
+   * Sorted end-state hashes, with collectEndStates, of the runs a BUG did not cut short. A BUG stops the
+   * other threads wherever they are; with transactions they are only ever between two, so where they
+   * stopped is not comparable between reductions (the verdicts are, see outcomes).
+   */
   endStates?: number[];
   elapsedMs: number;
 }
@@ -144,15 +156,21 @@ interface Frame {
   last: string | null;
   /** The chosen step's label (for diagnostics). */
   label: string;
-  /** The lock the chosen step waited for (it could not run while the lock was held), if any. */
-  waits: string | null;
+  /** The locks the chosen event's steps waited for (none could run while its lock was held). */
+  waits: string[];
   /** Locks whose owner/readers the chosen step changed: lock id -> whether the thread holds it after. */
   locks: Map<string, boolean> | null;
   /** Per-thread fingerprints at this node: read-value hashes ("states") or step counts (the others). */
   fps: number[];
   /** DPOR: the events that happen before the chosen step (a bitset over event indices), once computed. */
   hb: Uint32Array | null;
+  /** Steps in the chosen thread's event (one, unless transactions group them: movers.ts). */
+  len: number;
 }
+
+/** Random runs that teach the movers before the first pass (see learn). */
+const LEARNING_RUNS = 30;
+const LEARNING_SEED = 0x5eed;
 
 class Abort {}
 const ABORT = new Abort();
@@ -195,6 +213,8 @@ class Search {
   private steps = 0;
   private readonly cuts = new Set<Bound>();
   private failure: ExhaustiveResult["failure"];
+  /** Transactions (DPOR only): which steps are movers, learned and checked as the search goes. */
+  private readonly movers: Movers | null;
 
   constructor(
     private readonly p: Prepared,
@@ -210,6 +230,8 @@ class Search {
     this.threadUnits = this.names.map((n) => this.locs.unit(["threads", n]));
     this.failing = o.isFailure ?? isFailure;
     this.progress = new Progress(o);
+    this.movers =
+      this.mode === "dpor" && o.transactions !== false ? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string) : null;
     if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
       throw new UsageError(`preemption bound must be a non-negative integer, got ${o.preemptions}`);
     }
@@ -218,6 +240,8 @@ class Search {
   run(): ExhaustiveResult {
     const t0 = Date.now();
     let replayTo = -1; // -1: the first run, nothing to replay
+    if (this.movers) this.learn(this.movers, LEARNING_RUNS);
+    this.movers?.newPass();
     for (;;) {
       if (this.o.maxSchedules !== undefined && this.schedules >= this.o.maxSchedules) {
         this.cuts.add("schedules");
@@ -228,8 +252,13 @@ class Search {
         break;
       }
       this.execute(replayTo);
-      if (this.failure && (this.o.stopAtFirst ?? true)) break;
+      if (this.failure && (this.o.stopAtFirst ?? true)) break; // a failing run is a real run, whatever the pass relied on
       this.progress.tick(this.schedules, this.states.size);
+      if (this.movers?.invalid) {
+        this.restart();
+        replayTo = -1;
+        continue;
+      }
       replayTo = this.backtrack();
       if (replayTo < 0) break;
     }
@@ -243,6 +272,7 @@ class Search {
       exhausted: this.cuts.size === 0 && !stoppedEarly,
       cuts: [...this.cuts],
       outcomes: [...this.outcomes.values()],
+      restarts: this.movers?.restarts ?? 0,
       elapsedMs: Date.now() - t0,
     };
     if (this.failure) res.failure = this.failure;
@@ -262,36 +292,91 @@ class Search {
     const values = this.mode === "states";
     // Brute force needs no footprints: it runs on the plain state and hashes whole states.
     const brute = this.mode === "brute" && this.o.checkFootprints !== true;
+    const mv = this.movers;
+    const check = this.o.checkFootprints === true;
     let fps = this.names.map(() => 0);
     let base = -1; // ctx.step of the first choice (the prefix length)
     let at = 0; // ctx.step of the latest choice
     let before: Map<string, string> | null = null;
-    const check = this.o.checkFootprints === true;
-    // The step just before node d ran; fold it into the hash, the fingerprints and (if new) its frame.
-    const finish = (d: number, state: State): void => {
+    // The event in progress: node d's, run by `cur`, `len` steps so far.
+    let d = -1;
+    let cur: string | null = null;
+    let ti = 0;
+    let len = 0;
+    let pre = true; // transaction phase: every step so far a right mover
+    let predicted = false; // the running step joined the event as a predicted left mover
+    let label = "";
+    let waited: string | null = null; // the lock the running step waited for
+    let start: Held | null = null; // cur's locks before the running step
+    let evReads = new Set<number>();
+    let evWrites = new Set<number>();
+    let cls: StepClass | null = null;
+
+    // The step `cur` just ran, as part of node d's event.
+    const stepDone = (state: State): void => {
+      hasher.touch([this.threadUnits[ti] as number]);
+      len++;
+      if (d < replayTo) return; // replayed: its writes are folded in when the event closes
+      const { footprint, valueHash, born } = rec.take();
+      hasher.wrote(footprint.writes);
+      fps[ti] = values ? mix(fps[ti] as number, valueHash) : (fps[ti] as number) + 1;
+      for (const l of footprint.reads) evReads.add(l);
+      for (const l of footprint.writes) evWrites.add(l);
+      if (check && before) this.checkWrites(before, state, footprint, cur as string);
+      if (mv === null || start === null) return;
+      cls = mv.step(ti, cur as string, label, footprint, born, start, mv.held(state, cur as string), waited);
+      if (predicted) {
+        if (cls.left) mv.rely(cls, "left");
+        else mv.invalidate(`${cur}: "${label}" was predicted to be a left mover and is not`);
+      }
+      if (!cls.right) pre = false;
+    };
+    // Node d's event is over: its footprint is what it did overall.
+    const closeEvent = (state: State): void => {
       const f = this.frames[d] as Frame;
-      hasher.touch([this.threadUnits[this.index.get(f.chosen) as number] as number]);
       if (d < replayTo) {
         hasher.wrote((f.fp as Footprint).writes);
         return;
       }
-      const { footprint, valueHash } = rec.take();
-      f.fp = footprint;
-      if (this.mode === "dpor") f.locks = this.lockEffects(footprint, state, f.chosen);
-      hasher.wrote(footprint.writes);
-      const ti = this.index.get(f.chosen) as number;
-      fps[ti] = values ? mix(fps[ti] as number, valueHash) : (fps[ti] as number) + 1;
-      if (check && before) this.checkWrites(before, state, footprint, f.chosen);
-    };
-    const chooser = (ctx: ChoiceContext): string => {
-      if (base < 0) {
-        base = ctx.step;
-        hasher.wrote(rec.take().footprint.writes); // the prefix (and the code before each thread's first step)
-        hasher.touch(this.threadUnits); // made by the scheduler at the start of the run
+      const reads = evReads;
+      const writes = evWrites;
+      for (const l of rec.unchanged()) {
+        if (writes.delete(l)) reads.add(l);
       }
-      at = ctx.step;
-      const d = ctx.step - base;
-      if (d > 0) finish(d - 1, ctx.state as State);
+      f.fp = { reads, writes };
+      f.len = len;
+      if (this.mode === "dpor") f.locks = this.lockEffects(f.fp, state, f.chosen);
+    };
+    const beginStep = (ctx: ChoiceContext, t: string): void => {
+      const next = ctx.next[t];
+      label = next?.label ?? "";
+      const w = next?.wait;
+      waited = w ? ("lock" in w ? w.lock : w.pageUnlocked) : null;
+      if (d < replayTo) return;
+      if (waited !== null) (this.frames[d] as Frame).waits.push(waited);
+      rec.mode = values ? "values" : "footprint";
+      rec.noteWait(next?.wait);
+      start = mv === null ? null : mv.held(ctx.state as State, t);
+      if (check) before = flatten(ctx.state as State);
+    };
+    // Does node d's event go on with cur's next step?
+    const goesOn = (ctx: ChoiceContext): boolean => {
+      const f = this.frames[d] as Frame;
+      if (d < replayTo) {
+        if (len >= f.len) return false;
+        if (!ctx.runnable.includes(cur as string)) throw new Error(`explorer: replay diverged at step ${ctx.step}: ${cur} cannot run inside an event`);
+        return true;
+      }
+      predicted = false;
+      if (mv === null || cls === null || !ctx.runnable.includes(cur as string)) return false;
+      if (pre) {
+        mv.rely(cls, "right");
+        return true;
+      }
+      predicted = mv.predictLeft(cur as string, ctx.next[cur as string]?.label ?? "");
+      return predicted;
+    };
+    const openEvent = (ctx: ChoiceContext): string => {
       let t: string;
       if (d <= replayTo) {
         const f = this.frames[d] as Frame;
@@ -311,16 +396,41 @@ class Search {
         t = f.chosen;
         this.transitions++;
       }
-      rec.mode = d < replayTo ? "off" : values ? "values" : "footprint";
+      cur = t;
+      ti = this.index.get(t) as number;
+      len = 0;
+      pre = true;
+      predicted = false;
+      cls = null;
+      rec.mode = "off";
       if (d >= replayTo) {
-        const next = ctx.next[t];
-        (this.frames[d] as Frame).label = next?.label ?? "";
-        const wait = next?.wait;
-        rec.noteWait(wait);
-        (this.frames[d] as Frame).waits = wait ? ("lock" in wait ? wait.lock : wait.pageUnlocked) : null;
-        if (check) before = flatten(ctx.state as State);
+        const f = this.frames[d] as Frame;
+        f.label = ctx.next[t]?.label ?? "";
+        f.waits = [];
+        evReads = new Set();
+        evWrites = new Set();
+        rec.eventStart();
       }
+      beginStep(ctx, t);
       return t;
+    };
+    const chooser = (ctx: ChoiceContext): string => {
+      if (base < 0) {
+        base = ctx.step;
+        hasher.wrote(rec.take().footprint.writes); // the prefix (and the code before each thread's first step)
+        hasher.touch(this.threadUnits); // made by the scheduler at the start of the run
+      }
+      at = ctx.step;
+      if (cur !== null) {
+        stepDone(ctx.state as State);
+        if (goesOn(ctx)) {
+          beginStep(ctx, cur);
+          return cur;
+        }
+        closeEvent(ctx.state as State);
+      }
+      d++;
+      return openEvent(ctx);
     };
     this.frames.length = Math.max(0, replayTo + 1);
     let r: RunResult | null = null;
@@ -337,11 +447,11 @@ class Search {
     this.schedules++;
     this.steps += r ? r.steps : at;
     if (r) {
-      const ran = base < 0 ? 0 : r.steps - base;
-      if (ran > 0) {
-        finish(ran - 1, r.state);
-        const f = this.frames[ran - 1] as Frame;
-        if (ran - 1 >= replayTo && r.violations.some((v) => v.fatal && v.invariant !== "deadlock")) f.fp = { ...(f.fp as Footprint), halts: true };
+      if (cur !== null && r.steps > base) {
+        stepDone(r.state);
+        closeEvent(r.state);
+        const f = this.frames[d] as Frame;
+        if (d >= replayTo && r.violations.some((v) => v.fatal && v.invariant !== "deadlock")) f.fp = { ...(f.fp as Footprint), halts: true };
       }
       hasher.touch(this.threadUnits);
       hasher.wrote([this.violationsLoc]); // the end-of-run checks append violations
@@ -398,7 +508,7 @@ class Search {
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
-    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: null, locks: null, fps: fps.slice(), hb: null };
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0 };
     this.frames[d] = f;
     return f;
   }
@@ -416,7 +526,7 @@ class Search {
     const o = this.outcomes.get(k);
     if (o) o.runs++;
     else this.outcomes.set(k, { verdict: r.verdict, schedule: r.schedule, runs: 1 });
-    if (this.o.collectEndStates) this.endStates.add(hashState(r.state));
+    if (this.o.collectEndStates && !r.violations.some((v) => v.fatal && v.invariant !== "deadlock" && v.step >= 0)) this.endStates.add(hashState(r.state));
     if (!this.failure && this.failing(r.verdict)) this.failure = { verdict: r.verdict, schedule: r.schedule, steps: r.steps };
   }
 
@@ -445,16 +555,70 @@ class Search {
     return -1;
   }
 
+  /**
+   * Random runs that only teach the movers who accesses what under which locks, so that the first pass
+   * rarely relies on a classification a later access contradicts (each contradiction costs a restart).
+   */
+  private learn(mv: Movers, runs: number): void {
+    const rand = mulberry32(LEARNING_SEED);
+    for (let n = 0; n < runs; n++) {
+      const rec = new Recorder(this.locs);
+      let cur: string | null = null;
+      let start: Held | null = null;
+      let label = "";
+      let waited: string | null = null;
+      const done = (state: State): void => {
+        const { footprint, born } = rec.take();
+        if (cur !== null && start !== null) mv.step(this.index.get(cur) as number, cur, label, footprint, born, start, mv.held(state, cur), waited);
+      };
+      const chooser = (ctx: ChoiceContext): string => {
+        done(ctx.state as State);
+        const t = ctx.runnable[below(rand, ctx.runnable.length)] as string;
+        const next = ctx.next[t];
+        cur = t;
+        label = next?.label ?? "";
+        const w = next?.wait;
+        waited = w ? ("lock" in w ? w.lock : w.pageUnlocked) : null;
+        rec.noteWait(w);
+        start = mv.held(ctx.state as State, t);
+        return t;
+      };
+      const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true, view: (st) => rec.view(st) };
+      const r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
+      done(r.state);
+    }
+  }
+
+  /** The pass relied on something that turned out false (movers.ts): search again with what it learned. */
+  private restart(): void {
+    const mv = this.movers as Movers;
+    mv.restarts++;
+    mv.newPass();
+    this.frames.length = 0;
+    this.analysed = 0;
+    this.writesAt.length = 0;
+    this.readsAt.length = 0;
+    this.outcomes.clear();
+    this.endStates.clear();
+    this.cuts.delete("steps");
+  }
+
+  /** The lock whose owner or readers field location l is, or null. */
+  private lockIdOf(l: number): string | null {
+    let id = this.lockLoc.get(l);
+    if (id === undefined) {
+      const m = /^locks\.(.+)\.(owner|readers)$/.exec(this.locs.names[l] as string);
+      id = m ? (m[1] as string) : null;
+      this.lockLoc.set(l, id);
+    }
+    return id;
+  }
+
   /** Which locks a step took or dropped (from its writes to locks.*.owner / readers). */
   private lockEffects(fp: Footprint, s: State, thread: string): Map<string, boolean> | null {
     let out: Map<string, boolean> | null = null;
     for (const w of fp.writes) {
-      let id = this.lockLoc.get(w);
-      if (id === undefined) {
-        const m = /^locks\.(.+)\.(owner|readers)$/.exec(this.locs.names[w] as string);
-        id = m ? (m[1] as string) : null;
-        this.lockLoc.set(w, id);
-      }
+      const id = this.lockIdOf(w);
       if (id === null) continue;
       const l = s.locks[id];
       out ??= new Map();
@@ -550,18 +714,22 @@ class Search {
   }
 
   private reverse(ev: Frame[], hb: Uint32Array[], i: number, j: number): void {
-    const lock = (ev[j] as Frame).waits;
+    const locks = (ev[j] as Frame).waits;
     const tj = (ev[j] as Frame).chosen;
-    if (lock !== null) {
-      // j cannot run while another thread holds its lock: go back to where the holder took it.
-      for (let guard = 0; guard < ev.length; guard++) {
+    // j cannot run (whole) while another thread holds a lock one of its steps waits for: go back to where
+    // the holder took it.
+    for (let guard = 0; guard < ev.length && locks.length > 0; guard++) {
+      let moved = false;
+      for (const lock of locks) {
         const holder = holderAt(ev, lock, i, tj);
-        if (holder === null) break;
+        if (holder === null) continue;
         let a = i - 1;
         while (a >= 0 && !((ev[a] as Frame).chosen === holder && (ev[a] as Frame).locks?.get(lock) === true)) a--;
-        if (a < 0) break;
+        if (a < 0) continue;
         i = a;
+        moved = true;
       }
+      if (!moved) break;
     }
     const node = ev[i] as Frame;
     // v = the events after i that do not happen after i, then j; its initials can start the reversal.

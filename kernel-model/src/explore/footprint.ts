@@ -180,6 +180,9 @@ export class Recorder {
   private writes = new Set<number>();
   /** Hash of the values read since the last take() (mode "values"). */
   private valueHash = FNV;
+  private born = new Set<number>();
+  /** Per location written in the event: the first value replaced (null: not comparable). */
+  private readonly snaps = new Map<number, { o: Obj; k: PropertyKey; old: unknown; had: boolean } | null>();
   mode: RecordMode = "footprint";
 
   constructor(readonly locs: Locations) {}
@@ -199,12 +202,30 @@ export class Recorder {
     }
   }
 
-  /** The footprint and value hash of everything since the last call. */
-  take(): { footprint: Footprint; valueHash: number } {
-    const out = { footprint: { reads: this.reads, writes: this.writes }, valueHash: this.valueHash };
+  /** The footprint and value hash of everything since the last call, and the units created meanwhile. */
+  take(): { footprint: Footprint; valueHash: number; born: ReadonlySet<number> } {
+    const out = { footprint: { reads: this.reads, writes: this.writes }, valueHash: this.valueHash, born: this.born };
     this.reads = new Set();
     this.writes = new Set();
     this.valueHash = FNV;
+    if (this.born.size > 0) this.born = new Set();
+    return out;
+  }
+
+  /** Start an event: writes from here on are compared with the values they replace (see unchanged). */
+  eventStart(): void {
+    this.snaps.clear();
+  }
+
+  /**
+   * The locations written since eventStart whose value is back to what it was (a lock taken and
+   * dropped, a flag set and cleared): for the other threads the event only read them.
+   */
+  unchanged(): number[] {
+    const out: number[] = [];
+    for (const [l, sn] of this.snaps) {
+      if (sn !== null && Object.prototype.hasOwnProperty.call(sn.o, sn.k) === sn.had && sn.o[sn.k] === sn.old) out.push(l);
+    }
     return out;
   }
 
@@ -213,6 +234,7 @@ export class Recorder {
     this.reads.clear();
     this.writes.clear();
     this.valueHash = FNV;
+    this.born.clear();
   }
 
   read(loc: number, value: unknown): void {
@@ -228,6 +250,19 @@ export class Recorder {
   }
   write(loc: number): void {
     this.writes.add(loc);
+    this.snaps.set(loc, null);
+  }
+  /** A store of a primitive field: remember the first value it replaces in this event. */
+  writeField(loc: number, o: Obj, k: PropertyKey): void {
+    this.writes.add(loc);
+    if (this.snaps.has(loc)) return;
+    const had = Object.prototype.hasOwnProperty.call(o, k);
+    const old = had ? o[k] : undefined;
+    this.snaps.set(loc, old === null || typeof old !== "object" ? { o, k, old, had } : null);
+  }
+  /** A new key in a top-level container (vmas, locks...): the unit was created by this step. */
+  bornUnit(unit: number): void {
+    if (unit >= 0) this.born.add(unit);
   }
 }
 
@@ -318,8 +353,14 @@ class NodeHandler implements ProxyHandler<Obj> {
   set(target: Obj, key: PropertyKey, value: unknown): boolean {
     const raw = unwrap(value);
     if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) {
-      this.rec.write(this.shape.loc(key));
-      if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
+      const loc = this.shape.loc(key);
+      if (this.shape.collapse >= 0) this.rec.write(loc);
+      else this.rec.writeField(loc, target, key);
+      if (!Object.prototype.hasOwnProperty.call(target, key)) {
+        this.rec.write(this.shape.keys());
+        // A new object under vmas, locks, anon_vmas...: nobody else can have reached it yet.
+        if (this.shape.depth === 1 && this.shape.collapse < 0 && raw !== null && typeof raw === "object") this.rec.bornUnit(this.shape.table.unitOf[loc] as number);
+      }
     }
     target[key] = raw;
     return true;

@@ -1,0 +1,184 @@
+/**
+ * Transactions for the DPOR search (Lipton's reduction): a thread's steps are grouped into atomic
+ * events of the form R* N? L*, where R steps are right movers (lock acquisitions, accesses protected by
+ * a lock held after the step), L steps are left movers (releases, accesses protected by a lock held
+ * before it) and N is at most one other step (Lipton, CACM 1975; Flanagan and Qadeer, PLDI 2003). Every
+ * interleaving is equivalent to one where each transaction runs without interruption, so the search
+ * offers a choice only where a transaction starts: a walk under the anon_vma lock is one event instead
+ * of five, and two migrators' walks on different pages commute as wholes.
+ *
+ * Which accesses are protected is not declared by the kernel paths: it is learned from the accesses
+ * seen (who accessed each location, holding which locks; locksets after Eraser, Savage et al., TOCS
+ * 1997) and relied upon optimistically. Every classification the search relies on is remembered; an
+ * access seen later that contradicts one (a conflicting access not excluded by the locks relied upon)
+ * invalidates the pass, and the search starts again with what it has learned (Stoller and Cohen,
+ * "Optimistic synchronization-based state-space reduction", TACAS 2003). A pass that ends without
+ * contradiction relied only on facts that held in every state it reached.
+ *
+ * Whether the next step will be a left mover must be known before it runs; that is predicted per
+ * (thread, step label) from the previous passes and checked after the step (a wrong guess invalidates).
+ *
+ * Accesses a step makes to an object it created in the same step (a new vma, anon_vma, avc...) are not
+ * conflicts: nobody could reach the object before the step, and whoever reaches it later does so
+ * through a reference (a list, a pointer) whose write is recorded as usual.
+ */
+import type { State } from "../mm/types";
+import type { Footprint } from "./footprint";
+
+/** The locks a thread holds, as ids and as bit masks (exclusive, shared). */
+export interface Held {
+  ids: readonly string[];
+  ex: number;
+  sh: number;
+}
+
+/** One kind of access to a location: which thread, which locks it needed during the step, write or read. */
+interface Access {
+  t: number;
+  ex: number;
+  sh: number;
+  w: boolean;
+}
+
+/** What one step turned out to be. */
+export interface StepClass {
+  right: boolean;
+  left: boolean;
+  t: number;
+  data: number[];
+  writes: ReadonlySet<number>;
+  start: Held;
+  end: Held;
+}
+
+const NONE: Held = { ids: [], ex: 0, sh: 0 };
+const MAX_BITS = 30;
+
+/** Does an access needing these locks conflict with a thread holding `h`? (Only two readers share.) */
+function excluded(a: { ex: number; sh: number }, h: { ex: number; sh: number }): boolean {
+  return (a.ex & (h.ex | h.sh)) !== 0 || (a.sh & h.ex) !== 0;
+}
+
+export class Movers {
+  private readonly bits = new Map<string, number>();
+  private readonly seen: (Access[] | undefined)[] = [];
+  private relied: (Access[] | undefined)[] = [];
+  private readonly leftLive = new Map<string, boolean>();
+  private leftPass = new Map<string, boolean>();
+  /** Why the current pass is invalid (null: it is not). */
+  invalid: string | null = null;
+  /** Passes started again. */
+  restarts = 0;
+
+  constructor(
+    /** The lock whose owner/readers field a location is, or null. */
+    private readonly lockOfLoc: (loc: number) => string | null,
+    private readonly unitOf: readonly number[],
+    private readonly nameOf: (loc: number) => string,
+  ) {}
+
+  /** Start a pass: forget what it relied on, freeze the left-mover predictions. */
+  newPass(): void {
+    this.relied = [];
+    this.invalid = null;
+    this.leftPass = new Map(this.leftLive);
+  }
+
+  held(s: State, t: string): Held {
+    const th = s.threads[t];
+    if (!th || th.held.length === 0) return NONE;
+    let ex = 0;
+    let sh = 0;
+    for (const id of th.held) {
+      const b = this.bit(id);
+      if (b === 0) continue;
+      if (s.locks[id]?.owner === t) ex |= b;
+      else sh |= b;
+    }
+    return { ids: [...th.held], ex, sh };
+  }
+
+  private bit(id: string): number {
+    let b = this.bits.get(id);
+    if (b === undefined) {
+      b = this.bits.size < MAX_BITS ? 1 << this.bits.size : 0; // beyond 30 locks: not used as protection
+      this.bits.set(id, b);
+    }
+    return b;
+  }
+
+  predictLeft(thread: string, label: string): boolean {
+    return this.leftPass.get(`${thread}\u0000${label}`) === true;
+  }
+
+  /**
+   * Record and classify a step of thread `t` (index) that just ran. Lock fields are locations like any
+   * other: an acquisition, a release or a wait needs the lock (it cannot run while another thread holds
+   * it), while a peek (trylock, the I1 check of PG_locked) does not, so a peek conflicts with them.
+   */
+  step(t: number, thread: string, label: string, fp: Footprint, born: ReadonlySet<number>, start: Held, end: Held, waited: string | null): StepClass {
+    const data: number[] = [];
+    let inStep = waited === null ? 0 : this.bit(waited);
+    const lockAccess = (l: number): void => {
+      const id = this.lockOfLoc(l);
+      if (id !== null && !start.ids.includes(id) && !end.ids.includes(id) && this.lockWritten(fp, id)) inStep |= this.bit(id); // taken and dropped inside the step
+    };
+    for (const l of fp.reads) {
+      lockAccess(l);
+      if (!born.has(this.unitOf[l] as number)) data.push(l);
+    }
+    for (const l of fp.writes) {
+      if (fp.reads.has(l)) continue;
+      lockAccess(l);
+      if (!born.has(this.unitOf[l] as number)) data.push(l);
+    }
+    const acquired = end.ids.some((id) => !start.ids.includes(id));
+    const released = start.ids.some((id) => !end.ids.includes(id));
+    const need = { ex: start.ex | end.ex | inStep, sh: 0 };
+    need.sh = (start.sh | end.sh) & ~need.ex;
+    for (const l of data) this.note(l, { t, ex: need.ex, sh: need.sh, w: fp.writes.has(l) });
+    const free = (h: Held) => data.every((l) => this.isFree(l, t, fp.writes.has(l), h));
+    const c: StepClass = { right: !released && free(end), left: !acquired && waited === null && free(start), t, data, writes: fp.writes, start, end };
+    const key = `${thread}\u0000${label}`;
+    this.leftLive.set(key, (this.leftLive.get(key) ?? true) && c.left);
+    return c;
+  }
+
+  private lockWritten(fp: Footprint, id: string): boolean {
+    for (const l of fp.writes) if (this.lockOfLoc(l) === id) return true;
+    return false;
+  }
+
+  /** The search relies on c being a right (or left) mover: remember the locks that made it one. */
+  rely(c: StepClass, as: "right" | "left"): void {
+    const h = as === "right" ? c.end : c.start;
+    for (const l of c.data) {
+      const list = (this.relied[l] ??= []);
+      const w = c.writes.has(l);
+      if (!list.some((a) => a.t === c.t && a.ex === h.ex && a.sh === h.sh && a.w === w)) list.push({ t: c.t, ex: h.ex, sh: h.sh, w });
+    }
+  }
+
+  invalidate(why: string): void {
+    this.invalid ??= why;
+  }
+
+  /** Every other thread's conflicting access to l is excluded by the locks in h. */
+  private isFree(l: number, t: number, w: boolean, h: Held): boolean {
+    const list = this.seen[l];
+    if (list === undefined) return true;
+    for (const a of list) if (a.t !== t && (a.w || w) && !excluded(a, h)) return false;
+    return true;
+  }
+
+  private note(l: number, a: Access): void {
+    const list = (this.seen[l] ??= []);
+    if (list.some((b) => b.t === a.t && b.ex === a.ex && b.sh === a.sh && b.w === a.w)) return;
+    list.push(a);
+    const r = this.relied[l];
+    if (r === undefined) return;
+    for (const x of r) {
+      if (x.t !== a.t && (a.w || x.w) && !excluded(a, x)) this.invalidate(`${this.nameOf(l)}: an access by thread ${a.t} that the locks relied upon do not exclude`);
+    }
+  }
+}
