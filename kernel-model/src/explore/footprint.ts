@@ -181,8 +181,8 @@ export class Recorder {
   /** Hash of the values read since the last take() (mode "values"). */
   private valueHash = FNV;
   private born = new Set<number>();
-  /** Per location written in the event: the first value replaced (null: not comparable). */
-  private readonly snaps = new Map<number, { o: Obj; k: PropertyKey; old: unknown; had: boolean } | null>();
+  /** Per location written in the event: the first value replaced and how to read it now (null: not comparable). */
+  private readonly snaps = new Map<number, { now: () => [boolean, unknown]; old: unknown; had: boolean } | null>();
   mode: RecordMode = "footprint";
 
   constructor(readonly locs: Locations) {}
@@ -224,7 +224,9 @@ export class Recorder {
   unchanged(): number[] {
     const out: number[] = [];
     for (const [l, sn] of this.snaps) {
-      if (sn !== null && Object.prototype.hasOwnProperty.call(sn.o, sn.k) === sn.had && sn.o[sn.k] === sn.old) out.push(l);
+      if (sn === null) continue;
+      const [had, v] = sn.now();
+      if (had === sn.had && v === sn.old) out.push(l);
     }
     return out;
   }
@@ -256,14 +258,31 @@ export class Recorder {
   writeField(loc: number, o: Obj, k: PropertyKey): void {
     this.writes.add(loc);
     if (this.snaps.has(loc)) return;
-    const had = Object.prototype.hasOwnProperty.call(o, k);
+    const had = hasOwn(o, k);
     const old = had ? o[k] : undefined;
-    this.snaps.set(loc, old === null || typeof old !== "object" ? { o, k, old, had } : null);
+    this.snaps.set(loc, old === null || typeof old !== "object" ? { now: () => [hasOwn(o, k), o[k]], old, had } : null);
+  }
+  /** A field of an object that is being replaced by another (see NodeHandler.set). */
+  writeReplaced(loc: number, o: Obj, k: PropertyKey, f: string, old: unknown, had: boolean): void {
+    this.writes.add(loc);
+    if (this.snaps.has(loc)) return;
+    const now = (): [boolean, unknown] => {
+      const cur = o[k];
+      return isRecord(cur) ? [hasOwn(cur, f), cur[f]] : [false, undefined];
+    };
+    this.snaps.set(loc, old === null || typeof old !== "object" ? { now, old, had } : null);
   }
   /** A new key in a top-level container (vmas, locks...): the unit was created by this step. */
   bornUnit(unit: number): void {
     if (unit >= 0) this.born.add(unit);
   }
+}
+
+function hasOwn(o: object, k: PropertyKey): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+function isRecord(v: unknown): v is Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 /** Keys passed through unrecorded: at the root, and in each lock. */
@@ -354,7 +373,18 @@ class NodeHandler implements ProxyHandler<Obj> {
     const raw = unwrap(value);
     if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) {
       const loc = this.shape.loc(key);
-      if (this.shape.collapse >= 0) this.rec.write(loc);
+      const old = target[key];
+      if (this.shape.collapse < 0 && hasOwn(target, key) && isRecord(old) && isRecord(raw) && !(RAW in old)) {
+        // An object replaced by another (a pte, a vma's flags: values, never changed in place): what
+        // changed is the fields that differ, so a reader of the others does not conflict with it.
+        const kid = this.shape.kid(key, false);
+        for (const f of new Set([...Object.keys(old), ...Object.keys(raw)])) {
+          const a = old[f];
+          if (a === raw[f] && hasOwn(old, f) === hasOwn(raw, f)) continue;
+          this.rec.writeReplaced(kid.loc(f), target, key, f, a, hasOwn(old, f));
+          if (hasOwn(old, f) !== hasOwn(raw, f)) this.rec.write(kid.keys());
+        }
+      } else if (this.shape.collapse >= 0) this.rec.write(loc);
       else this.rec.writeField(loc, target, key);
       if (!Object.prototype.hasOwnProperty.call(target, key)) {
         this.rec.write(this.shape.keys());

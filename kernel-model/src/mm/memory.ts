@@ -107,7 +107,7 @@ export function* touch(k: Kernel, mmId: MmId, addr: number, write: boolean, name
     const m = mm(k, mmId);
     yield step(`access ${mmId}:p${addr}${write ? " (write)" : ""}`, "arch/x86/mm/fault.c");
     const pte = m.ptes[addr];
-    if (pte?.kind === "present" && (pte.write || !write)) return;
+    if (pte?.kind === "present" && (!write || pte.write)) return; // the write bit matters to writes only
     if (attempt > 0) k.s.counters.retries++;
     if (attempt >= MAX_FAULTS) {
       violate(k, "livelock", `the fault at ${mmId}:p${addr} never resolves: ${attempt} faults in a row`, true);
