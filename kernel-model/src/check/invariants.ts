@@ -6,13 +6,14 @@
 import { diagnose, type Kernel, lockOf, result, violate } from "../sim/kernel";
 import type { PageId, Pte, State, VmaId } from "../mm/types";
 import type { WalkTarget } from "../mm/rmap";
+import { pte_page } from "../mm/swapops";
 
 /** Every pte (in live mms) holding a migration entry for page p, as "mm:pN". */
 export function migrationPtesOf(s: State, p: PageId): string[] {
   const out: string[] = [];
   for (const m of Object.values(s.mms)) {
     for (const [a, pte] of Object.entries(m.ptes)) {
-      if (pte.kind === "migration" && pte.page === p) out.push(`${m.id}:p${a}`);
+      if (pte_page(pte) === p && pte.kind === "migration") out.push(`${m.id}:p${a}`);
     }
   }
   return out;

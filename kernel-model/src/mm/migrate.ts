@@ -7,7 +7,7 @@ import { type Kernel, type KGen, lockOf, result, step, violate } from "../sim/ke
 import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
 import { alloc_page, anon_vma, anon_vma_lock_id, avc, find_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, type MigrationTally, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
-import { is_migration_entry, migration_entry_to_page } from "./swapops";
+import { is_migration_entry, migration_entry_to_page, pte_page } from "./swapops";
 import type { AnonVmaId, PageId, VmaId } from "./types";
 
 export const EAGAIN = -11;
@@ -47,7 +47,7 @@ export const MAX_REMOVE_WALKS = 10;
  * fork), fewer after MAX_REMOVE_WALKS walks a livelock (an entry nobody will ever find, e.g. zapped).
  */
 export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId, tally?: MigrationTally): KGen {
-  const target: WalkTarget = (pte) => pte.kind === "migration" && pte.page === old;
+  const target: WalkTarget = (pte) => pte_page(pte) === old && pte.kind === "migration";
   const counted = k.policy.count_migration_ptes ? tally : undefined;
   for (let walk = 1; ; walk++) {
     yield* rmap_walk(k, newp, target, (kk, v, addr) => remove_migration_pte(kk, v, addr, old, newp, counted));

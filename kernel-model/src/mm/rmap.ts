@@ -9,7 +9,7 @@ import {
   anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, vma,
   vma_adjust_lock_id,
 } from "./objects";
-import { make_migration_entry } from "./swapops";
+import { make_migration_entry, pte_page } from "./swapops";
 import type { AnonVmaId, Avc, PageId, Pte, VmaId } from "./types";
 
 export const EFAULT = -14;
@@ -312,7 +312,7 @@ export function* try_to_unmap_anon(k: Kernel, p: PageId, tally?: MigrationTally)
     const av = page_anon_vma(page(k, p));
     if (av === null || !page_mapped(page(k, p))) return SWAP_AGAIN;
     const locks = yield* walk_lock(k, av, "mm/rmap.c:292");
-    const target: WalkTarget = (pte) => pte.kind === "present" && pte.page === p;
+    const target: WalkTarget = (pte) => pte_page(pte) === p && pte.kind === "present";
     let restart = false;
     for (let i = 0; i < anon_vma(k, av).head.length; i++) {
       const v = avc(k, anon_vma(k, av).head[i] as string).vma;
@@ -374,7 +374,7 @@ export function* rmap_walk_anon(k: Kernel, p: PageId, target: WalkTarget, rmap_o
   }
 }
 
-/** rmap_walk() (mm/rmap.c:1409): VM_BUG_ON(!PageLocked(page)). */
-export function* rmap_walk(k: Kernel, p: PageId, target: WalkTarget, rmap_one: RmapOne): KGen {
-  yield* rmap_walk_anon(k, p, target, rmap_one);
+/** rmap_walk() (mm/rmap.c:1409): VM_BUG_ON(!PageLocked(page)). Returns rmap_walk_anon() itself: no extra yield* level. */
+export function rmap_walk(k: Kernel, p: PageId, target: WalkTarget, rmap_one: RmapOne): KGen {
+  return rmap_walk_anon(k, p, target, rmap_one);
 }
