@@ -178,8 +178,10 @@ interface Frame {
 }
 
 /** Random runs that teach the movers before the first pass (see learn). */
-const LEARNING_RUNS = 30;
+const LEARNING_RUNS = 100;
 const LEARNING_SEED = 0x5eed;
+const LEARNING_CHANGES = 3;
+const LEARNING_DEPTH = 120;
 
 class Abort {}
 const ABORT = new Abort();
@@ -571,6 +573,11 @@ class Search {
   private learn(mv: Movers, runs: number): void {
     const rand = mulberry32(LEARNING_SEED);
     for (let n = 0; n < runs; n++) {
+      // PCT-like (random thread priorities, a few points where the running thread drops to the lowest),
+      // so that short threads also run late, inside the others' critical sections.
+      const prio = new Map(this.names.map((t) => [t, rand()]));
+      const changes = new Set(Array.from({ length: LEARNING_CHANGES }, () => below(rand, LEARNING_DEPTH)));
+      let stepNo = 0;
       const rec = new Recorder(this.locs);
       let cur: string | null = null;
       let start: Held | null = null;
@@ -582,7 +589,12 @@ class Search {
       };
       const chooser = (ctx: ChoiceContext): string => {
         done(ctx.state as State);
-        const t = ctx.runnable[below(rand, ctx.runnable.length)] as string;
+        let t = ctx.runnable[0] as string;
+        for (const u of ctx.runnable) if ((prio.get(u) as number) > (prio.get(t) as number)) t = u;
+        if (changes.has(stepNo++)) {
+          prio.set(t, -stepNo);
+          for (const u of ctx.runnable) if ((prio.get(u) as number) > (prio.get(t) as number)) t = u;
+        }
         const next = ctx.next[t];
         cur = t;
         label = next?.label ?? "";
