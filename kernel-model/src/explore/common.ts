@@ -23,7 +23,7 @@ export function cutByStepBound(r: RunResult, maxSteps: number): boolean {
 
 /** One run of a prepared scenario, without the scenario's scripted schedule and without a trace. */
 export function runOnce(p: Prepared, o: RunOptions): RunResult {
-  return runThreads(p.initial, p.policy, p.opts, p.threads, { trace: false, ...o });
+  return runThreads(p.initial, p.policy, p.opts, p.threads, o, false);
 }
 
 /**

@@ -17,7 +17,7 @@
  * - Change points are distinct (drawn without replacement); if k < d-1, there are k of them.
  */
 import type { Prepared } from "../scenarios/build";
-import type { Chooser } from "../sim/scheduler";
+import { type Chooser, ignoresNext } from "../sim/scheduler";
 import { below, mulberry32, runOnce } from "./common";
 import { sample, type SamplingOptions, type SamplingResult } from "./random";
 
@@ -50,11 +50,11 @@ export function pctChooser(seed: number, threads: readonly string[], depth: numb
     for (const t of runnable) if ((priority.get(t) as number) > (priority.get(best) as number)) best = t;
     return best;
   };
-  return (c) => {
+  return ignoresNext((c) => {
     const i = points.get(c.step + 1);
     if (i !== undefined) priority.set(highest(c.runnable), depth - i);
     return highest(c.runnable);
-  };
+  });
 }
 
 /** PCT exploration. */

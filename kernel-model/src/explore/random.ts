@@ -6,14 +6,14 @@
  * mulberry32 (common.ts); Math.random is never used.
  */
 import type { Prepared } from "../scenarios/build";
-import type { Chooser, RunResult } from "../sim/scheduler";
+import { type Chooser, ignoresNext, type RunResult } from "../sim/scheduler";
 import { below, cutByStepBound, isFailure, mulberry32, runOnce } from "./common";
 import { Progress, type ProgressOptions } from "./progress";
 
 /** A chooser that picks uniformly among the runnable threads, from a seeded PRNG. */
 export function randomChooser(seed: number): Chooser {
   const rand = mulberry32(seed);
-  return (c) => c.runnable[below(rand, c.runnable.length)] as string;
+  return ignoresNext((c) => c.runnable[below(rand, c.runnable.length)] as string);
 }
 
 /** Options of the sampling explorers (random and PCT). */

@@ -17,9 +17,10 @@ function count(k: Kernel, id: LockId): void {
   k.s.counters.lockAcquisitions[c] = (k.s.counters.lockAcquisitions[c] ?? 0) + 1;
 }
 
+const rank = (c: string): number => (LOCK_ORDER as readonly string[]).indexOf(c);
+
 /** I9: taking a lock of an earlier class while holding a later one; two of one class are allowed only nested (checked by the fixes that nest). */
 function checkOrder(k: Kernel, id: LockId): void {
-  const rank = (c: string) => (LOCK_ORDER as readonly string[]).indexOf(c);
   const mine = rank(lockClass(id));
   for (const h of held(k)) {
     if (rank(lockClass(h)) > mine) {
@@ -34,7 +35,7 @@ function take(k: Kernel, id: LockId, mode: "excl" | "read"): void {
   checkOrder(k, id);
   if (mode === "read") l.readers.push(k.tid);
   else l.owner = k.tid;
-  l.waiters = l.waiters.filter((w) => w !== k.tid);
+  if (l.waiters.includes(k.tid)) l.waiters = l.waiters.filter((w) => w !== k.tid);
   held(k).push(id);
   count(k, id);
 }

@@ -76,8 +76,16 @@ export function lockOf(s: State, id: LockId): Lock {
  * before the pte lock, so it sits between them.
  */
 export const LOCK_ORDER = ["mmap_sem", "PG_locked", "i_mmap_lock", "anon_vma", "vma_adjust_lock", "page_table_lock", "tree_lock"] as const;
+const classes = new Map<LockId, string>();
 export function lockClass(id: LockId): string {
-  return id.slice(0, id.indexOf(":"));
+  // Memoised: a fresh slice is a new string, which every use as a key (counters) must look up in the string table.
+  let c = classes.get(id);
+  if (c === undefined) {
+    c = id.slice(0, id.indexOf(":"));
+    if (classes.size >= 10000) classes.clear();
+    classes.set(id, c);
+  }
+  return c;
 }
 
 export function newLock(s: State, id: LockId, kind: Lock["kind"]): LockId {

@@ -7,7 +7,7 @@ import { UsageError, type KernelPolicy } from "../kernels";
 import { MappingError } from "../mm/mmap";
 import type { State, Violation } from "../mm/types";
 import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step } from "./kernel";
-import { formatSchedule, parseSchedule, type Token } from "./schedule";
+import { parseSchedule, type Token } from "./schedule";
 import { diff, flatten, type TraceEntry } from "./trace";
 
 export interface ThreadDef {
@@ -67,13 +67,42 @@ export interface RunResult {
 }
 
 interface Live {
-  def: ThreadDef;
+  name: string;
   gen: KGen;
   pending: Step | null;
 }
 
+/**
+ * Marks a chooser that reads ctx only during its call and never reads ctx.next (randomChooser, pctChooser,
+ * continueLast). Such a chooser gets one context per run, updated in place, instead of a new context, a new
+ * runnable list and a new next record (a property-adding store per thread) every step.
+ */
+const IGNORES_NEXT = Symbol("ignoresNext");
+export function ignoresNext(c: Chooser): Chooser {
+  // A property rather than a WeakSet: a chooser is made per run, and WeakSet entries are dear to add and collect.
+  (c as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] = true;
+  return c;
+}
+
+/** The context of a marked chooser; next is still served (built on each read) should one read it during its call. */
+class LeanContext implements ChoiceContext {
+  step = 0;
+  runnable: readonly string[] = [];
+  last: string | null = null;
+  constructor(readonly state: Readonly<State>, private readonly ready: readonly Live[]) {}
+  get next(): Record<string, Step> {
+    return nextRecord(this.runnable, this.ready);
+  }
+}
+
+function nextRecord(runnable: readonly string[], ready: readonly Live[]): Record<string, Step> {
+  const next: Record<string, Step> = {};
+  for (let i = 0; i < runnable.length; i++) next[runnable[i] as string] = (ready[i] as Live).pending as Step;
+  return next;
+}
+
 /** The default continuation: the last thread keeps running while it can, else the first runnable in declaration order. */
-export const continueLast: Chooser = (c) => (c.last !== null && c.runnable.includes(c.last) ? c.last : (c.runnable[0] as string));
+export const continueLast: Chooser = ignoresNext((c) => (c.last !== null && c.runnable.includes(c.last) ? c.last : (c.runnable[0] as string)));
 
 export function verdictOf(violations: readonly Violation[], bound: boolean): Verdict {
   const decisive = violations.filter((x) => !x.diagnostic);
@@ -87,131 +116,221 @@ export function verdictOf(violations: readonly Violation[], bound: boolean): Ver
 /** Run threads on a (cloned) state to the end, a fatal violation, a deadlock or the step bound. */
 export function runThreads(
   initial: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], o: RunOptions = {},
+  /** What an unset o.trace means (the explorers' runOnce passes false rather than copying o). */
+  traceByDefault = true,
 ): RunResult {
-  const s: State = clonePlain(initial);
-  const maxSteps = o.maxSteps ?? 5000;
-  const tracing = o.trace ?? true;
-  const trace: TraceEntry[] = [];
-  const choices: string[] = [];
-  const names = defs.map((d) => d.name);
-  const tokens: Token[] = o.schedule ? parseSchedule(o.schedule, names) : [];
-  let tokenStepsDone = 0;
-  let last: string | null = null;
-  let stop = false;
+  return new Run(clonePlain(initial), policy, opts, defs, o, traceByDefault).run();
+}
 
-  const ks = o.view ? o.view(s) : s;
-  const live: Live[] = defs.map((def) => {
-    s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
-    const k: Kernel = { s: ks, policy, opts, tid: def.name, now: () => Math.max(0, choices.length - 1) };
-    const gen = def.body(k);
-    return { def, gen, pending: null };
-  });
-  const advance = (t: Live): void => {
+/** One run. A class rather than closures: its fields stay monomorphic and the per-step path stays small. */
+class Run {
+  readonly maxSteps: number;
+  readonly tracing: boolean;
+  readonly trace: TraceEntry[] = [];
+  readonly tokens: Token[];
+  readonly chooser: Chooser;
+  readonly live: Live[];
+  /** The runnable threads' Live entries: scratch, the first runnable.length entries are this step's. */
+  readonly ready: Live[] = [];
+  readonly leanContext: LeanContext | null;
+  tokenStepsDone = 0;
+  steps = 0;
+  last: string | null = null;
+  stop = false;
+  bound = false;
+  /** The schedule, run-length encoded as the run goes (what formatSchedule would make of the choices). */
+  schedule = "";
+  runLength = 0;
+  /** Scratch runnable lists, by length: only lean choosers and the schedule see them, and neither keeps them. */
+  readonly runnableOf: string[][] = [];
+
+  constructor(readonly s: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], readonly o: RunOptions, traceByDefault: boolean) {
+    this.maxSteps = o.maxSteps ?? 5000;
+    // An own `trace: undefined` means the default true, as it did when runOnce spread o over { trace: false }.
+    this.tracing = o.trace ?? (traceByDefault || Object.prototype.hasOwnProperty.call(o, "trace"));
+    this.tokens = o.schedule ? parseSchedule(o.schedule, defs.map((d) => d.name)) : [];
+    this.chooser = o.chooser ?? continueLast;
+    this.leanContext = (this.chooser as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] === true ? new LeanContext(s, this.ready) : null;
+    const ks = o.view ? o.view(s) : s;
+    const now = (): number => Math.max(0, this.steps - 1);
+    this.live = defs.map((def) => {
+      s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
+      const k: Kernel = { s: ks, policy, opts, tid: def.name, now };
+      return { name: def.name, gen: def.body(k), pending: null };
+    });
+  }
+
+  run(): RunResult {
+    const s = this.s;
+    const live = this.live;
+    for (const t of live) this.advance(t);
+    const ready = this.ready;
+    while (!this.stop) {
+      let n = 0;
+      let blocked: Live[] | null = null;
+      for (let i = 0; i < live.length; i++) {
+        const t = live[i] as Live;
+        const p = t.pending;
+        if (p === null) continue;
+        if (canRun(s, p.wait)) ready[n++] = t;
+        else if (blocked === null) blocked = [t];
+        else blocked.push(t);
+      }
+      // One list per length, reused: lean choosers and the schedule only read it during the step.
+      let runnable = this.runnableOf[n];
+      if (runnable === undefined) {
+        runnable = []; // filled by push, so packed like the arrays choosers otherwise see
+        for (let i = 0; i < n; i++) runnable.push((ready[i] as Live).name);
+        this.runnableOf[n] = runnable;
+      } else for (let i = 0; i < n; i++) runnable[i] = (ready[i] as Live).name;
+      if (blocked !== null) for (const t of blocked) noteWaiter(s, t);
+      if (n === 0) {
+        if (blocked !== null) {
+          const what = blocked.map((t) => `${t.name} waits at "${t.pending?.label}"`).join("; ");
+          s.violations.push({ invariant: "deadlock", message: `deadlock: no thread can run (${what})`, step: this.steps, threads: blocked.map((t) => t.name), fatal: true });
+        }
+        break;
+      }
+      if (this.steps >= this.maxSteps) {
+        this.bound = true;
+        break;
+      }
+      const t = ready[this.pick(runnable)] as Live;
+      if (this.tracing) this.tracedStep(t);
+      else this.step(t);
+      if (blocked !== null) for (const b of blocked) countWait(s, b);
+    }
+    this.endRunOfSteps();
+    if (!s.violations.some((v) => v.fatal) && !this.bound) endOfRunChecks(s);
+    return { verdict: verdictOf(s.violations, this.bound), violations: s.violations, trace: this.trace, schedule: this.schedule, steps: this.steps, state: s };
+  }
+
+  /** Run t's pending step. */
+  step(t: Live): void {
+    const name = t.name;
+    this.steps++;
+    if (name === this.last) this.runLength++;
+    else {
+      this.endRunOfSteps();
+      this.runLength = 1;
+    }
+    this.last = name;
+    // wait_on_page_locked() never takes the lock, so take() does not clear its waiter entry: do it here.
+    const pw = (t.pending as Step).wait;
+    if (pw && "pageUnlocked" in pw) {
+      const l = this.s.locks[pw.pageUnlocked];
+      if (l) l.waiters = l.waiters.filter((w) => w !== name);
+    }
+    this.advance(t);
+  }
+
+  /** Append the last thread's run of steps to the schedule, as formatSchedule would write it. */
+  endRunOfSteps(): void {
+    if (this.last === null) return;
+    const part = this.runLength === 1 ? this.last : `${this.last}*${this.runLength}`;
+    this.schedule = this.schedule === "" ? part : `${this.schedule} ${part}`;
+  }
+
+  /** step(), recording the trace entry with the state changes. */
+  tracedStep(t: Live): void {
+    const s = this.s;
+    const name = t.name;
+    const step = t.pending as Step;
+    const before = flatten(s);
+    const nResults = s.threads[name]?.results.length ?? 0;
+    const nViolations = s.violations.length;
+    this.step(t);
+    const notes = [
+      ...(s.threads[name]?.results.slice(nResults) ?? []),
+      ...s.violations.slice(nViolations).map((v) => `${v.invariant}: ${v.message}`),
+    ];
+    this.trace.push({ i: this.steps - 1, thread: name, label: step.label, loc: step.loc, held: [...(s.threads[name]?.held ?? [])], changes: diff(before, flatten(s)), notes });
+  }
+
+  advance(t: Live): void {
     try {
       const r = t.gen.next();
       t.pending = r.done ? null : r.value;
     } catch (e) {
       t.pending = null;
-      if (e instanceof Oops) stop = true;
-      else if (e instanceof MappingError) throw new UsageError(`thread ${t.def.name}: ${e.message}`);
+      if (e instanceof Oops) this.stop = true;
+      else if (e instanceof MappingError) throw new UsageError(`thread ${t.name}: ${e.message}`);
       else throw e;
     }
     if (t.pending === null) {
-      const ts = s.threads[t.def.name];
+      const ts = this.s.threads[t.name];
       if (ts) ts.done = true;
     }
-  };
-  for (const t of live) advance(t);
+  }
 
-  const pick = (runnable: string[], next: Record<string, Step>): string => {
+  /** The index in runnable (and in ready) of the thread to run next. */
+  pick(runnable: string[]): number {
+    const ready = this.ready;
+    const tokens = this.tokens;
     while (tokens.length > 0) {
       const tok = tokens[0] as Token;
-      const can = runnable.includes(tok.thread);
+      const at = runnable.indexOf(tok.thread);
       const finished =
-        !can ||
-        (tok.kind === "steps" && tokenStepsDone >= tok.n) ||
-        (tok.kind === "until" && (next[tok.thread]?.label.includes(tok.label) ?? true));
+        at < 0 ||
+        (tok.kind === "steps" && this.tokenStepsDone >= tok.n) ||
+        (tok.kind === "until" && ((ready[at] as Live).pending as Step).label.includes(tok.label));
       if (!finished) {
-        tokenStepsDone++;
-        return tok.thread;
+        this.tokenStepsDone++;
+        return at;
       }
-      if (!can && o.strict && !(tok.kind === "steps" && tokenStepsDone >= tok.n)) {
-        const t = live.find((x) => x.def.name === tok.thread);
+      if (at < 0 && this.o.strict && !(tok.kind === "steps" && this.tokenStepsDone >= tok.n)) {
+        const t = this.live.find((x) => x.name === tok.thread);
         const why = t?.pending ? `is blocked at "${t.pending.label}"` : "has finished";
-        throw new UsageError(`schedule step ${choices.length}: thread ${tok.thread} ${why}`);
+        throw new UsageError(`schedule step ${this.steps}: thread ${tok.thread} ${why}`);
       }
       tokens.shift();
-      tokenStepsDone = 0;
+      this.tokenStepsDone = 0;
     }
-    const chooser = o.chooser ?? continueLast;
-    const c = chooser({ step: choices.length, runnable, next, state: s, last });
-    if (!runnable.includes(c)) throw new UsageError(`chooser picked "${c}", which cannot run; runnable: ${runnable.join(", ")}`);
-    return c;
-  };
-
-  let bound = false;
-  while (!stop) {
-    const runnable: string[] = [];
-    const next: Record<string, Step> = {};
-    const blocked: Live[] = [];
-    for (const t of live) {
-      if (!t.pending) continue;
-      if (canRun(s, t.pending.wait)) {
-        runnable.push(t.def.name);
-        next[t.def.name] = t.pending;
-      } else blocked.push(t);
+    let c: string;
+    const lean = this.leanContext;
+    if (lean !== null) {
+      lean.step = this.steps;
+      lean.runnable = runnable;
+      lean.last = this.last;
+      c = this.chooser(lean);
+    } else {
+      // A chooser of its own gets fresh objects every step, as it always has: it may keep them.
+      c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last });
     }
-    for (const t of blocked) noteWaiter(s, t);
-    if (runnable.length === 0) {
-      if (blocked.length > 0) {
-        const what = blocked.map((t) => `${t.def.name} waits at "${t.pending?.label}"`).join("; ");
-        s.violations.push({ invariant: "deadlock", message: `deadlock: no thread can run (${what})`, step: choices.length, threads: blocked.map((t) => t.def.name), fatal: true });
-      }
-      break;
-    }
-    if (choices.length >= maxSteps) {
-      bound = true;
-      break;
-    }
-    const name = pick(runnable, next);
-    const t = live.find((x) => x.def.name === name) as Live;
-    const step = t.pending as Step;
-    const before = tracing ? flatten(s) : null;
-    const nResults = s.threads[name]?.results.length ?? 0;
-    const nViolations = s.violations.length;
-    choices.push(name);
-    last = name;
-    // wait_on_page_locked() never takes the lock, so take() does not clear its waiter entry: do it here.
-    const pw = step.wait;
-    if (pw && "pageUnlocked" in pw) {
-      const l = s.locks[pw.pageUnlocked];
-      if (l) l.waiters = l.waiters.filter((w) => w !== name);
-    }
-    advance(t);
-    if (tracing && before) {
-      const notes = [
-        ...(s.threads[name]?.results.slice(nResults) ?? []),
-        ...s.violations.slice(nViolations).map((v) => `${v.invariant}: ${v.message}`),
-      ];
-      trace.push({ i: choices.length - 1, thread: name, label: step.label, loc: step.loc, held: [...(s.threads[name]?.held ?? [])], changes: diff(before, flatten(s)), notes });
-    }
-    for (const b of blocked) {
-      const w = b.pending?.wait;
-      const id = w ? ("lock" in w ? w.lock : w.pageUnlocked) : "";
-      const c = lockClass(id);
-      s.counters.waitSteps[c] = (s.counters.waitSteps[c] ?? 0) + 1;
-    }
+    const at = runnable.indexOf(c);
+    if (at < 0) throw new UsageError(`chooser picked "${c}", which cannot run; runnable: ${runnable.join(", ")}`);
+    return at;
   }
-  if (!s.violations.some((v) => v.fatal) && !bound) endOfRunChecks(s);
-  return { verdict: verdictOf(s.violations, bound), violations: s.violations, trace, schedule: formatSchedule(choices), steps: choices.length, state: s };
 }
 
-/** A deep copy of plain data (the state is plain data by design); ~10x faster than structuredClone, which explorers feel. */
+/** A blocked thread spent this step waiting: the cost counters. */
+function countWait(s: State, b: Live): void {
+  const w = b.pending?.wait;
+  const id = w ? ("lock" in w ? w.lock : w.pageUnlocked) : "";
+  const c = lockClass(id);
+  s.counters.waitSteps[c] = (s.counters.waitSteps[c] ?? 0) + 1;
+}
+
+/**
+ * A deep copy of plain data (the state is plain data by design); ~10x faster than structuredClone, which explorers
+ * feel. for-in rather than Object.keys: the same order for plain objects, without an array of keys per object.
+ */
 function clonePlain<T>(v: T): T {
-  if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map(clonePlain) as T;
+  if (Array.isArray(v)) {
+    // slice(): exact size and the source's elements kind (new Array(n) would make holey arrays, another hidden
+    // class next to the kernel's packed ones, and deoptimised code where they meet).
+    const a: unknown[] = v.slice();
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (x !== null && typeof x === "object") a[i] = clonePlain(x);
+    }
+    return a as T;
+  }
   const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) o[k] = clonePlain((v as Record<string, unknown>)[k]);
+  for (const k in v) {
+    const x: unknown = v[k];
+    o[k] = x !== null && typeof x === "object" ? clonePlain(x) : x;
+  }
   return o as T;
 }
 
@@ -219,5 +338,5 @@ function noteWaiter(s: State, t: Live): void {
   const w = t.pending?.wait;
   if (!w) return;
   const l = s.locks["lock" in w ? w.lock : w.pageUnlocked];
-  if (l && !l.waiters.includes(t.def.name)) l.waiters.push(t.def.name);
+  if (l && !l.waiters.includes(t.name)) l.waiters.push(t.name);
 }
