@@ -177,8 +177,8 @@ interface Frame {
   len: number;
 }
 
-/** Random runs that teach the movers before the first pass (see learn). */
-const LEARNING_RUNS = 100;
+/** Random runs that teach the movers before the first pass (see learn), more after each restart. */
+const LEARNING_RUNS = 12;
 const LEARNING_SEED = 0x5eed;
 const LEARNING_CHANGES = 3;
 const LEARNING_DEPTH = 120;
@@ -205,7 +205,7 @@ class Search {
   private readonly visited = new Map<number, string[] | number[]>();
   private readonly outcomes = new Map<string, Outcome>();
   /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
-  private readonly lockLoc = new Map<number, string | null>();
+  private readonly lockLoc: (string | null | undefined)[] = [];
   /**
    * DPOR: per location, the indices of the events of the current run (up to `analysed`) that write it and
    * that read it, ascending. Kept across runs: a new run shares its prefix with the previous one, so only
@@ -226,6 +226,7 @@ class Search {
   private failure: ExhaustiveResult["failure"];
   /** Transactions (DPOR only): which steps are movers, learned and checked as the search goes. */
   private readonly movers: Movers | null;
+  private readonly learnRand = mulberry32(LEARNING_SEED);
 
   constructor(
     private readonly p: Prepared,
@@ -571,7 +572,7 @@ class Search {
    * rarely relies on a classification a later access contradicts (each contradiction costs a restart).
    */
   private learn(mv: Movers, runs: number): void {
-    const rand = mulberry32(LEARNING_SEED);
+    const rand = this.learnRand;
     for (let n = 0; n < runs; n++) {
       // PCT-like (random thread priorities, a few points where the running thread drops to the lowest),
       // so that short threads also run late, inside the others' critical sections.
@@ -614,6 +615,9 @@ class Search {
   private restart(): void {
     const mv = this.movers as Movers;
     mv.restarts++;
+    // A contradiction means the learning runs missed something: learn more before the next pass (small
+    // scenarios rarely get here, big ones then pay for fewer restarts).
+    this.learn(mv, LEARNING_RUNS << Math.min(mv.restarts, 4));
     mv.newPass();
     this.frames.length = 0;
     this.analysed = 0;
@@ -626,11 +630,11 @@ class Search {
 
   /** The lock whose owner or readers field location l is, or null. */
   private lockIdOf(l: number): string | null {
-    let id = this.lockLoc.get(l);
+    let id = this.lockLoc[l];
     if (id === undefined) {
       const m = /^locks\.(.+)\.(owner|readers)$/.exec(this.locs.names[l] as string);
       id = m ? (m[1] as string) : null;
-      this.lockLoc.set(l, id);
+      this.lockLoc[l] = id;
     }
     return id;
   }

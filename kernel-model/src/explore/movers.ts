@@ -123,20 +123,21 @@ export class Movers {
       const id = this.lockOfLoc(l);
       if (id !== null && !start.ids.includes(id) && !end.ids.includes(id) && this.lockWritten(fp, id)) inStep |= this.bit(id); // taken and dropped inside the step
     };
+    const anyBorn = born.size > 0;
     for (const l of fp.reads) {
       lockAccess(l);
-      if (!born.has(this.unitOf[l] as number)) data.push(l);
+      if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
     for (const l of fp.writes) {
       if (fp.reads.has(l)) continue;
       lockAccess(l);
-      if (!born.has(this.unitOf[l] as number)) data.push(l);
+      if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
     const acquired = end.ids.some((id) => !start.ids.includes(id));
     const released = start.ids.some((id) => !end.ids.includes(id));
     const need = { ex: start.ex | end.ex | inStep, sh: 0 };
     need.sh = (start.sh | end.sh) & ~need.ex;
-    for (const l of data) this.note(l, { t, ex: need.ex, sh: need.sh, w: fp.writes.has(l) });
+    for (const l of data) this.note(l, t, need.ex, need.sh, fp.writes.has(l));
     const free = (h: Held) => data.every((l) => this.isFree(l, t, fp.writes.has(l), h));
     const c: StepClass = { right: !released && free(end), left: !acquired && waited === null && free(start), t, data, writes: fp.writes, start, end };
     const key = `${thread}\u0000${label}`;
@@ -171,9 +172,13 @@ export class Movers {
     return true;
   }
 
-  private note(l: number, a: Access): void {
+  private note(l: number, t: number, ex: number, sh: number, w: boolean): void {
     const list = (this.seen[l] ??= []);
-    if (list.some((b) => b.t === a.t && b.ex === a.ex && b.sh === a.sh && b.w === a.w)) return;
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i] as Access;
+      if (b.t === t && b.ex === ex && b.sh === sh && b.w === w) return;
+    }
+    const a: Access = { t, ex, sh, w };
     list.push(a);
     const r = this.relied[l];
     if (r === undefined) return;
