@@ -625,6 +625,7 @@ class Search {
     this.readsAt.length = 0;
     this.outcomes.clear();
     this.endStates.clear();
+    this.visited.clear();
     this.cuts.delete("steps");
   }
 

@@ -63,8 +63,9 @@ export class Movers {
   private readonly bits = new Map<string, number>();
   private readonly seen: (Access[] | undefined)[] = [];
   private relied: (Access[] | undefined)[] = [];
-  private readonly leftLive = new Map<string, boolean>();
-  private leftPass = new Map<string, boolean>();
+  /** thread -> step label -> every instance seen so far was a left mover. */
+  private readonly leftLive = new Map<string, Map<string, boolean>>();
+  private leftPass = new Map<string, ReadonlyMap<string, boolean>>();
   /** Why the current pass is invalid (null: it is not). */
   invalid: string | null = null;
   /** Passes started again. */
@@ -81,7 +82,7 @@ export class Movers {
   newPass(): void {
     this.relied = [];
     this.invalid = null;
-    this.leftPass = new Map(this.leftLive);
+    this.leftPass = new Map([...this.leftLive].map(([t, m]) => [t, new Map(m)]));
   }
 
   held(s: State, t: string): Held {
@@ -108,7 +109,7 @@ export class Movers {
   }
 
   predictLeft(thread: string, label: string): boolean {
-    return this.leftPass.get(`${thread}\u0000${label}`) === true;
+    return this.leftPass.get(thread)?.get(label) === true;
   }
 
   /**
@@ -137,12 +138,18 @@ export class Movers {
     const released = start.ids.some((id) => !end.ids.includes(id));
     const need = { ex: start.ex | end.ex | inStep, sh: 0 };
     need.sh = (start.sh | end.sh) & ~need.ex;
-    for (const l of data) this.note(l, t, need.ex, need.sh, fp.writes.has(l));
-    const free = (h: Held) => data.every((l) => this.isFree(l, t, fp.writes.has(l), h));
-    const c: StepClass = { right: !released && free(end), left: !acquired && waited === null && free(start), t, data, writes: fp.writes, start, end };
-    const key = `${thread}\u0000${label}`;
-    this.leftLive.set(key, (this.leftLive.get(key) ?? true) && c.left);
-    return c;
+    let right = !released;
+    let left = !acquired && waited === null;
+    for (const l of data) {
+      const w = fp.writes.has(l);
+      this.note(l, t, need.ex, need.sh, w);
+      if (right && !this.isFree(l, t, w, end)) right = false;
+      if (left && !this.isFree(l, t, w, start)) left = false;
+    }
+    let labels = this.leftLive.get(thread);
+    if (labels === undefined) this.leftLive.set(thread, (labels = new Map()));
+    if (labels.get(label) !== false) labels.set(label, left);
+    return { right, left, t, data, writes: fp.writes, start, end };
   }
 
   private lockWritten(fp: Footprint, id: string): boolean {
@@ -156,7 +163,12 @@ export class Movers {
     for (const l of c.data) {
       const list = (this.relied[l] ??= []);
       const w = c.writes.has(l);
-      if (!list.some((a) => a.t === c.t && a.ex === h.ex && a.sh === h.sh && a.w === w)) list.push({ t: c.t, ex: h.ex, sh: h.sh, w });
+      let known = false;
+      for (let i = 0; i < list.length && !known; i++) {
+        const a = list[i] as Access;
+        known = a.t === c.t && a.ex === h.ex && a.sh === h.sh && a.w === w;
+      }
+      if (!known) list.push({ t: c.t, ex: h.ex, sh: h.sh, w });
     }
   }
 
