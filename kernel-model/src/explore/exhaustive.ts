@@ -46,10 +46,11 @@
  * about 4 us for a plain run. Brute force on a small S1 window (prefix `mig*12 T*7 mig*6`): 700 runs;
  * DPOR 16, state caching 38, with the same verdicts and end states. State caching stays for preemption-
  * bounded searches (minimisation), where DPOR is not complete.
- * Transactions (same machine, runs including restarted passes, step-by-step DPOR in brackets): S5 on
- * 2.6.36 7,649 (28,411) runs, 7 s (25 s); S5 on 2.6.33 2,984 (5,329); every built-in scenario on every
- * kernel 24 s (43 s). Where the races are on unlocked ptes (the fault thread), there is little to group:
- * S1 on 2.6.36 433 (388), S1 with 2 pages and 1 migrator 11,269 (15,805).
+ * Measured after field-level footprints (footprint.ts) and transactions (runs include restarted passes;
+ * step-by-step DPOR in brackets): S5 on 2.6.36 3,341 (13,481) runs, 3.1 s (10.1 s); S5 on 2.6.33 1,871
+ * (3,451); S1 on 2.6.36 73 (87); S1 with 2 pages and 1 migrator 1,645 (1,997), 1.3 s. The numbers before
+ * them (S1 388, S5 28,411) are the table above. Where the races are on unlocked ptes (the fault thread
+ * reads them), transactions have little to group.
  *
  * Bounds: `maxSteps` per run, `preemptions` (context switches away from a thread that could still run),
  * `maxSchedules`, `maxMs`. A bound that cut anything makes the result `exhausted: false` and, if nothing failed,
