@@ -87,28 +87,32 @@ function randomRate() {
     .join("\n");
 }
 
-/** Every built-in scenario on every kernel, exhaustively (stopping at the first counterexample, as explore does). */
+/**
+ * Every built-in scenario on every kernel, exhaustively (stopping at the first counterexample, as explore
+ * does), in a fresh process like randomRate.
+ */
 function allBuiltins() {
-  const { BUILTIN } = require(join(ROOT, "kernel-model", "dist", "scenarios", "builtin"));
-  let ms = 0;
-  let schedules = 0;
-  let cut = 0;
-  const slowest = [];
-  for (const id of Object.keys(BUILTIN)) {
-    for (const kernel of km.KERNEL_VERSIONS) {
-      const p = km.prepareScenario(id, { kernel });
-      const t0 = process.hrtime.bigint();
-      const r = km.exhaustive(p, { maxMs: LIMIT_S * 1000 });
-      const t = Number(process.hrtime.bigint() - t0) / 1e6;
-      ms += t;
-      schedules += r.schedules;
-      if (!r.failure && !r.exhausted) cut++;
-      slowest.push([t, `${id}@${kernel}`]);
+  const script = `
+    const km = require(${JSON.stringify(join(ROOT, "kernel-model", "dist"))});
+    const { BUILTIN } = require(${JSON.stringify(join(ROOT, "kernel-model", "dist", "scenarios", "builtin"))});
+    const cells = [];
+    for (const id of Object.keys(BUILTIN)) {
+      for (const kernel of km.KERNEL_VERSIONS) {
+        const p = km.prepareScenario(id, { kernel });
+        const t0 = process.hrtime.bigint();
+        const r = km.exhaustive(p, { maxMs: ${LIMIT_S * 1000} });
+        cells.push({ cell: id + "@" + kernel, ms: Number(process.hrtime.bigint() - t0) / 1e6, schedules: r.schedules, cut: !r.failure && !r.exhausted });
+      }
     }
-  }
-  slowest.sort((a, b) => b[0] - a[0]);
-  const top = slowest.slice(0, 3).map(([t, c]) => `${c} ${secs(t)}`).join(", ");
-  return `  ${slowest.length} cells, ${fmt(schedules)} schedules, ${secs(ms)} in total${cut ? `, ${cut} cut by the limit` : ""} (slowest: ${top})`;
+    console.log(JSON.stringify(cells));`;
+  const res = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  if (res.status !== 0) return `  (failed: ${res.stderr.trim().split("\n")[0]})`;
+  const cells = JSON.parse(res.stdout);
+  const ms = cells.reduce((a, c) => a + c.ms, 0);
+  const schedules = cells.reduce((a, c) => a + c.schedules, 0);
+  const cut = cells.filter((c) => c.cut).length;
+  const top = [...cells].sort((a, b) => b.ms - a.ms).slice(0, 3).map((c) => `${c.cell} ${secs(c.ms)}`).join(", ");
+  return `  ${cells.length} cells, ${fmt(schedules)} schedules, ${secs(ms)} in total${cut ? `, ${cut} cut by the limit` : ""} (slowest: ${top})`;
 }
 
 const spinThere = haveSpin();
