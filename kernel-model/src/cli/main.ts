@@ -46,7 +46,7 @@ const USAGE = `usage:
   kernel-model list [--json]
   kernel-model run <scenario|file.json> [--kernel V] [--fix F] [--schedule S | --seed N] [--pages N --migrators 1|N] [--changes] [--json]
   kernel-model explore <scenario|file.json> [--kernel V] [--fix F] --mode exhaustive|random|pct [--runs N] [--seed N] [--depth D]
-                       [--preemptions P] [--max-steps N] [--max-schedules N] [--reduction dpor|states|none] [--prefix S]
+                       [--preemptions P] [--max-steps N] [--max-schedules N] [--reduction dpor|states|none] [--no-transactions] [--prefix S]
                        [--all] [--no-minimise] [--pages N --migrators 1|N] [--quiet] [--json]
   kernel-model compare [--scenarios S1,S2,..] [--kernels V,..] [--fixes F,..] [--max-schedules N] [--runs N] [--quiet] [--json]
   kernel-model report --out FILE.html [--scenarios ..] [--kernels ..] [--fixes ..] [--max-schedules N] [--runs N] [--quiet]
@@ -61,7 +61,7 @@ const FLAGS: Record<(typeof COMMANDS)[number], Record<string, FlagKind>> = {
   run: { ...COMMON, schedule: "string", seed: "int", changes: "bool" },
   explore: {
     ...COMMON, mode: "string", runs: "int", seed: "int", depth: "int", preemptions: "int", "max-schedules": "int",
-    reduction: "string", prefix: "string", all: "bool", "no-minimise": "bool", quiet: "bool",
+    reduction: "string", "no-transactions": "bool", prefix: "string", all: "bool", "no-minimise": "bool", quiet: "bool",
   },
   compare: { scenarios: "string", kernels: "string", fixes: "string", "max-schedules": "int", runs: "int", quiet: "bool", json: "bool" },
   report: { out: "string", scenarios: "string", kernels: "string", fixes: "string", "max-schedules": "int", runs: "int", quiet: "bool" },
@@ -274,7 +274,7 @@ function exploreCommand(p: Parsed, io: Io): number {
   if (reduction !== undefined && !["dpor", "states", "none"].includes(reduction)) {
     throw new UsageError(`unknown reduction "${reduction}"; expected one of dpor, states, none`);
   }
-  const exhaustiveOnly = ["preemptions", "max-schedules", "reduction", "prefix"].filter((f) => p.flags.has(f));
+  const exhaustiveOnly = ["preemptions", "max-schedules", "reduction", "no-transactions", "prefix"].filter((f) => p.flags.has(f));
   if (mode !== "exhaustive" && exhaustiveOnly.length > 0) throw new UsageError(`--${exhaustiveOnly[0]} applies to --mode exhaustive only`);
   const samplingOnly = ["runs", "seed"].filter((f) => p.flags.has(f));
   if (mode === "exhaustive" && samplingOnly.length > 0) throw new UsageError(`--${samplingOnly[0]} applies to --mode random or pct only`);
@@ -293,6 +293,7 @@ function exploreCommand(p: Parsed, io: Io): number {
   set("maxSchedules", int(p, "max-schedules"));
   set("prefix", str(p, "prefix"));
   if (reduction !== undefined) o.reduction = reduction === "none" ? false : (reduction as "dpor" | "states");
+  if (bool(p, "no-transactions")) o.transactions = false;
   if (bool(p, "all")) o.stopAtFirst = false;
   if (bool(p, "no-minimise")) o.minimise = false;
   const r = explore(prep, o);
@@ -369,7 +370,11 @@ function exploreText(id: string, kernel: string, fix: string, r: ExploreResult, 
   const lines: string[] = [];
   const n = (x: number) => x.toLocaleString("en-US");
   if (r.mode === "exhaustive") {
-    const red = o.preemptions !== undefined ? "state caching, preemption-bounded" : o.reduction === false ? "no reduction" : (o.reduction ?? "dpor");
+    const red =
+      o.preemptions !== undefined ? "state caching, preemption-bounded" :
+      o.reduction === false ? "no reduction" :
+      o.reduction === "states" ? "states" :
+      o.transactions === false ? "dpor, step by step" : "dpor on transactions";
     const what =
       r.verdict === "clean" ? "clean: every interleaving covered" :
       r.verdict === "bound-reached" ? `not exhausted: cut by the ${(r.cuts ?? []).join(" and ")} bound${(r.cuts ?? []).length > 1 ? "s" : ""}, nothing failed` :

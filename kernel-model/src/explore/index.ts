@@ -50,6 +50,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
       maxSteps,
       stopAtFirst: o.stopAtFirst ?? true,
       ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+      ...(o.transactions !== undefined ? { transactions: o.transactions } : {}),
       ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
       ...(o.maxSchedules !== undefined ? { maxSchedules: o.maxSchedules } : {}),
       ...(o.maxMs !== undefined ? { maxMs: o.maxMs } : {}),

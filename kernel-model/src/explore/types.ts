@@ -31,6 +31,8 @@ export interface ExploreOptions {
   minimiseBudget?: number;
   /** exhaustive: the reduction, "dpor" (default), "states" (state caching + sleep sets) or false (brute force); see exhaustive.ts. */
   reduction?: "dpor" | "states" | false;
+  /** exhaustive, DPOR: group steps into transactions (default true; see movers.ts). False: a choice before every step. */
+  transactions?: boolean;
   /** exhaustive: a schedule (compact form) every run starts with; only its continuations are explored. */
   prefix?: string;
   /** Called now and then (every progressIntervalMs, default 250) with progress, and once at the end. */

@@ -84,6 +84,17 @@ describe("run", () => {
 });
 
 describe("explore", () => {
+  test("--no-transactions: step-by-step DPOR, the same answer with more transitions", () => {
+    const a = json("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--quiet");
+    const b = json("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--no-transactions", "--quiet");
+    expect([a.verdict, a.exhausted, b.verdict, b.exhausted]).toEqual(["clean", true, "clean", true]);
+    expect(b.transitions as number).toBeGreaterThan(a.transitions as number);
+    const human = cli("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--no-transactions", "--quiet");
+    expect(human.out).toContain("(dpor, step by step)");
+    const bad = cli("explore", "S1", "--mode", "random", "--no-transactions");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--no-transactions applies to --mode exhaustive only");
+  });
   test("exhaustive --json: verdict, states, schedules, exhausted, and a replayable counterexample", () => {
     const j = json("explore", "S1", "--kernel", "2.6.34", "--mode", "exhaustive", "--no-minimise", "--quiet");
     for (const k of ["verdict", "invariant", "message", "schedule", "states", "schedules", "exhausted", "transitions", "replay"]) expect(j).toHaveProperty(k);
