@@ -178,7 +178,7 @@ interface Frame {
   len: number;
 }
 
-/** Random runs that teach the movers before the first pass (see learn), more after each restart. */
+/** Random runs that teach the movers before the first pass and after each restart (see learn). */
 const LEARNING_RUNS = 12;
 const LEARNING_SEED = 0x5eed;
 const LEARNING_CHANGES = 3;
@@ -616,9 +616,8 @@ class Search {
   private restart(): void {
     const mv = this.movers as Movers;
     mv.restarts++;
-    // A contradiction means the learning runs missed something: learn more before the next pass (small
-    // scenarios rarely get here, big ones then pay for fewer restarts).
-    this.learn(mv, LEARNING_RUNS << Math.min(mv.restarts, 4));
+    // A contradiction means the learning runs missed something: learn some more (new seeds) first.
+    this.learn(mv, LEARNING_RUNS);
     mv.newPass();
     this.frames.length = 0;
     this.analysed = 0;
