@@ -369,7 +369,8 @@ class Search {
       if (waited !== null) (this.frames[d] as Frame).waits.push(waited);
       rec.mode = values ? "values" : "footprint";
       rec.noteWait(next?.wait);
-      start = mv === null ? null : mv.held(ctx.state as State, t);
+      // Going on with the same thread: its locks are the ones the last step ended with.
+      start = mv === null ? null : cls !== null && t === cur ? cls.end : mv.held(ctx.state as State, t);
       if (check) before = flatten(ctx.state as State);
     };
     // Does node d's event go on with cur's next step?
