@@ -380,7 +380,8 @@ function exploreText(id: string, kernel: string, fix: string, r: ExploreResult, 
       r.verdict === "bound-reached" ? `not exhausted: cut by the ${(r.cuts ?? []).join(" and ")} bound${(r.cuts ?? []).length > 1 ? "s" : ""}, nothing failed` :
       verdictLine(r.verdict, r.invariant, r.message);
     lines.push(`${head} (${red}): ${what}`);
-    lines.push(`  states ${n(r.states)}, transitions ${n(r.transitions)}, schedules ${n(r.schedules)}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
+    const again = r.restarts ? ` (${n(r.restarts)} pass${r.restarts > 1 ? "es" : ""} started again)` : "";
+    lines.push(`  states ${n(r.states)}, transitions ${n(r.transitions)}, schedules ${n(r.schedules)}${again}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
   } else {
     const what = r.hits ? verdictLine(r.verdict, r.invariant, r.message) : r.verdict === "bound-reached" ? `no failure, ${r.bounded} runs cut by the step bound` : "no failure";
     lines.push(`${head}${r.mode === "pct" ? ` (depth ${o.depth ?? 3}, k ${r.k})` : ""}: ${what}`);

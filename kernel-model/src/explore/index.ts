@@ -63,6 +63,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
       transitions: r.transitions,
       schedules: r.schedules,
       exhausted: r.exhausted,
+      restarts: r.restarts,
       elapsedMs: 0,
       cuts: r.cuts,
       outcomes: r.outcomes.map((x) => ({ ...flat(x.verdict), schedule: x.schedule, runs: x.runs })),

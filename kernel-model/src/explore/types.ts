@@ -70,6 +70,8 @@ export interface ExploreResult {
   schedules: number;
   /** exhaustive: true when every interleaving within the bounds was covered. */
   exhausted: boolean;
+  /** exhaustive: passes started again (counted in schedules) because a transaction's mover guess was contradicted. */
+  restarts?: number;
   /** random/pct: runs that ended in a bug. */
   hits?: number;
   runs?: number;

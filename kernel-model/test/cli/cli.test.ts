@@ -89,6 +89,8 @@ describe("explore", () => {
     const b = json("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--no-transactions", "--quiet");
     expect([a.verdict, a.exhausted, b.verdict, b.exhausted]).toEqual(["clean", true, "clean", true]);
     expect(b.transitions as number).toBeGreaterThan(a.transitions as number);
+    expect(typeof a.restarts).toBe("number"); // passes started again, counted in schedules
+    expect(b.restarts).toBe(0);
     const human = cli("explore", "S1", "--kernel", "2.6.36", "--mode", "exhaustive", "--no-transactions", "--quiet");
     expect(human.out).toContain("(dpor, step by step)");
     const bad = cli("explore", "S1", "--mode", "random", "--no-transactions");
