@@ -69,6 +69,7 @@ import type { State } from "../mm/types";
 import type { Prepared } from "../scenarios/build";
 import { type ChoiceContext, type RunOptions, type RunResult, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
+import { waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
 import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder, StateHasher } from "./footprint";
 import { type Held, Movers, type StepClass } from "./movers";
@@ -363,8 +364,7 @@ class Search {
     const beginStep = (ctx: ChoiceContext, t: string): void => {
       const next = ctx.next[t];
       label = next?.label ?? "";
-      const w = next?.wait;
-      waited = w ? ("lock" in w ? w.lock : w.pageUnlocked) : null;
+      waited = waitLock(next?.wait);
       if (d < replayTo) return;
       if (waited !== null) (this.frames[d] as Frame).waits.push(waited);
       rec.mode = values ? "values" : "footprint";
@@ -601,9 +601,8 @@ class Search {
         const next = ctx.next[t];
         cur = t;
         label = next?.label ?? "";
-        const w = next?.wait;
-        waited = w ? ("lock" in w ? w.lock : w.pageUnlocked) : null;
-        rec.noteWait(w);
+        waited = waitLock(next?.wait);
+        rec.noteWait(next?.wait);
         start = mv.held(ctx.state as State, t);
         return t;
       };

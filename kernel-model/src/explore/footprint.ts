@@ -254,23 +254,13 @@ export class Recorder {
     this.writes.add(loc);
     this.snaps.set(loc, null);
   }
-  /** A store of a primitive field: remember the first value it replaces in this event. */
-  writeField(loc: number, o: Obj, k: PropertyKey): void {
+  /**
+   * A store to a field: remember the first value it replaces in this event (`had`: the field existed),
+   * and how to read the field now, so that unchanged() can tell whether it is back to that value.
+   */
+  writeValue(loc: number, old: unknown, had: boolean, now: () => [boolean, unknown]): void {
     this.writes.add(loc);
-    if (this.snaps.has(loc)) return;
-    const had = hasOwn(o, k);
-    const old = had ? o[k] : undefined;
-    this.snaps.set(loc, old === null || typeof old !== "object" ? { now: () => [hasOwn(o, k), o[k]], old, had } : null);
-  }
-  /** A field of an object that is being replaced by another (see NodeHandler.set). */
-  writeReplaced(loc: number, o: Obj, k: PropertyKey, f: string, old: unknown, had: boolean): void {
-    this.writes.add(loc);
-    if (this.snaps.has(loc)) return;
-    const now = (): [boolean, unknown] => {
-      const cur = o[k];
-      return isRecord(cur) ? [hasOwn(cur, f), cur[f]] : [false, undefined];
-    };
-    this.snaps.set(loc, old === null || typeof old !== "object" ? { now, old, had } : null);
+    if (!this.snaps.has(loc)) this.snaps.set(loc, old === null || typeof old !== "object" ? { now, old, had } : null);
   }
   /** A new key in a top-level container (vmas, locks...): the unit was created by this step. */
   bornUnit(unit: number): void {
@@ -373,20 +363,24 @@ class NodeHandler implements ProxyHandler<Obj> {
     const raw = unwrap(value);
     if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) {
       const loc = this.shape.loc(key);
+      const had = hasOwn(target, key);
       const old = target[key];
-      if (this.shape.collapse < 0 && hasOwn(target, key) && isRecord(old) && isRecord(raw) && !(RAW in old)) {
+      if (this.shape.collapse >= 0) this.rec.write(loc);
+      else if (had && isRecord(old) && isRecord(raw)) {
         // An object replaced by another (a pte, a vma's flags: values, never changed in place): what
         // changed is the fields that differ, so a reader of the others does not conflict with it.
         const kid = this.shape.kid(key, false);
         for (const f of new Set([...Object.keys(old), ...Object.keys(raw)])) {
-          const a = old[f];
-          if (a === raw[f] && hasOwn(old, f) === hasOwn(raw, f)) continue;
-          this.rec.writeReplaced(kid.loc(f), target, key, f, a, hasOwn(old, f));
-          if (hasOwn(old, f) !== hasOwn(raw, f)) this.rec.write(kid.keys());
+          const was = hasOwn(old, f);
+          if (old[f] === raw[f] && was === hasOwn(raw, f)) continue;
+          this.rec.writeValue(kid.loc(f), old[f], was, () => {
+            const cur = target[key];
+            return isRecord(cur) ? [hasOwn(cur, f), cur[f]] : [false, undefined];
+          });
+          if (was !== hasOwn(raw, f)) this.rec.write(kid.keys());
         }
-      } else if (this.shape.collapse >= 0) this.rec.write(loc);
-      else this.rec.writeField(loc, target, key);
-      if (!Object.prototype.hasOwnProperty.call(target, key)) {
+      } else this.rec.writeValue(loc, old, had, () => [hasOwn(target, key), target[key]]);
+      if (!had) {
         this.rec.write(this.shape.keys());
         // A new object under vmas, locks, anon_vmas...: nobody else can have reached it yet.
         if (this.shape.depth === 1 && this.shape.collapse < 0 && raw !== null && typeof raw === "object") this.rec.bornUnit(this.shape.table.unitOf[loc] as number);

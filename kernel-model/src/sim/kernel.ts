@@ -55,6 +55,11 @@ export function step(label: string, loc: string, wait?: Wait): Step {
   return wait ? { label, loc, wait } : { label, loc };
 }
 
+/** The lock a wait is about (taken, or only waited on to be free), or null for no wait. */
+export function waitLock(wait: Wait | undefined): LockId | null {
+  return wait ? ("lock" in wait ? wait.lock : wait.pageUnlocked) : null;
+}
+
 /** Can a step with this wait run now? */
 export function canRun(s: State, wait: Wait | undefined): boolean {
   if (!wait) return true;

@@ -6,7 +6,7 @@ import { endOfRunChecks } from "../check/invariants";
 import { UsageError, type KernelPolicy } from "../kernels";
 import { MappingError } from "../mm/mmap";
 import type { State, Violation } from "../mm/types";
-import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step } from "./kernel";
+import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
 import { diff, flatten, type TraceEntry } from "./trace";
 
@@ -305,9 +305,7 @@ class Run {
 
 /** A blocked thread spent this step waiting: the cost counters. */
 function countWait(s: State, b: Live): void {
-  const w = b.pending?.wait;
-  const id = w ? ("lock" in w ? w.lock : w.pageUnlocked) : "";
-  const c = lockClass(id);
+  const c = lockClass(waitLock(b.pending?.wait) ?? "");
   s.counters.waitSteps[c] = (s.counters.waitSteps[c] ?? 0) + 1;
 }
 
@@ -335,8 +333,8 @@ function clonePlain<T>(v: T): T {
 }
 
 function noteWaiter(s: State, t: Live): void {
-  const w = t.pending?.wait;
-  if (!w) return;
-  const l = s.locks["lock" in w ? w.lock : w.pageUnlocked];
+  const id = waitLock(t.pending?.wait);
+  if (id === null) return;
+  const l = s.locks[id];
   if (l && !l.waiters.includes(t.name)) l.waiters.push(t.name);
 }
