@@ -1,6 +1,7 @@
 /** What the explorers share: failure classification, the run call, seeded randomness. */
 import type { Prepared } from "../scenarios/build";
-import { runThreads, type RunOptions, type RunResult, type Verdict, type VerdictKind } from "../sim/scheduler";
+import { clonerOf } from "../sim/clone";
+import { runThreadsOn, type RunOptions, type RunResult, type Verdict, type VerdictKind } from "../sim/scheduler";
 
 /** Verdicts that are counterexamples (a bound is not one, and neither is clean). */
 export function isFailure(v: Verdict | VerdictKind): boolean {
@@ -23,7 +24,8 @@ export function cutByStepBound(r: RunResult, maxSteps: number): boolean {
 
 /** One run of a prepared scenario, without the scenario's scripted schedule and without a trace. */
 export function runOnce(p: Prepared, o: RunOptions): RunResult {
-  return runThreads(p.initial, p.policy, p.opts, p.threads, o, false);
+  // The prepared state is never changed (every run starts from a copy), so its compiled copier is reused.
+  return runThreadsOn(clonerOf(p.initial)(), p.policy, p.opts, p.threads, o, false);
 }
 
 /**

@@ -8,6 +8,7 @@ import { MappingError } from "../mm/mmap";
 import type { State, Violation } from "../mm/types";
 import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
+import { clonePlain } from "./clone";
 import { diff, flatten, type TraceEntry } from "./trace";
 
 export interface ThreadDef {
@@ -119,7 +120,14 @@ export function runThreads(
   /** What an unset o.trace means (the explorers' runOnce passes false rather than copying o). */
   traceByDefault = true,
 ): RunResult {
-  return new Run(clonePlain(initial), policy, opts, defs, o, traceByDefault).run();
+  return runThreadsOn(clonePlain(initial), policy, opts, defs, o, traceByDefault);
+}
+
+/** runThreads on a state of the caller's own, fresh for this run (it is changed in place). */
+export function runThreadsOn(
+  fresh: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], o: RunOptions = {}, traceByDefault = true,
+): RunResult {
+  return new Run(fresh, policy, opts, defs, o, traceByDefault).run();
 }
 
 /** One run. A class rather than closures: its fields stay monomorphic and the per-step path stays small. */
@@ -307,29 +315,6 @@ class Run {
 function countWait(s: State, b: Live): void {
   const c = lockClass(waitLock(b.pending?.wait) ?? "");
   s.counters.waitSteps[c] = (s.counters.waitSteps[c] ?? 0) + 1;
-}
-
-/**
- * A deep copy of plain data (the state is plain data by design); ~10x faster than structuredClone, which explorers
- * feel. for-in rather than Object.keys: the same order for plain objects, without an array of keys per object.
- */
-function clonePlain<T>(v: T): T {
-  if (Array.isArray(v)) {
-    // slice(): exact size and the source's elements kind (new Array(n) would make holey arrays, another hidden
-    // class next to the kernel's packed ones, and deoptimised code where they meet).
-    const a: unknown[] = v.slice();
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
-      if (x !== null && typeof x === "object") a[i] = clonePlain(x);
-    }
-    return a as T;
-  }
-  const o: Record<string, unknown> = {};
-  for (const k in v) {
-    const x: unknown = v[k];
-    o[k] = x !== null && typeof x === "object" ? clonePlain(x) : x;
-  }
-  return o as T;
 }
 
 function noteWaiter(s: State, t: Live): void {
