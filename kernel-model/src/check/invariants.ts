@@ -6,15 +6,13 @@
 import { diagnose, type Kernel, lockOf, result, violate } from "../sim/kernel";
 import type { PageId, Pte, State, VmaId } from "../mm/types";
 import type { WalkTarget } from "../mm/rmap";
-import { pte_page } from "../mm/swapops";
+import { ptesMapping } from "./mapping";
 
 /** Every pte (in live mms) holding a migration entry for page p, as "mm:pN". */
 export function migrationPtesOf(s: State, p: PageId): string[] {
   const out: string[] = [];
   for (const m of Object.values(s.mms)) {
-    for (const [a, pte] of Object.entries(m.ptes)) {
-      if (pte_page(pte) === p && pte.kind === "migration") out.push(`${m.id}:p${a}`);
-    }
+    for (const [a, pte] of ptesMapping(m.ptes, p)) if (pte.kind === "migration") out.push(`${m.id}:p${a}`);
   }
   return out;
 }
@@ -41,9 +39,10 @@ export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, t
   const area = k.s.vmas[v];
   const m = area ? k.s.mms[area.mm] : undefined;
   if (!area || !m) return;
-  for (let a = area.vm_start; a < area.vm_end; a++) {
-    const pte: Pte | undefined = m.ptes[a];
-    if (pte && target(pte) && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
+  const start = area.vm_start;
+  const end = area.vm_end;
+  for (const [a, pte] of ptesMapping(m.ptes, p)) {
+    if (a >= start && a < end && target(pte) && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
       const got = address < 0 ? "-EFAULT" : `p${address}`;
       // Fix 3 expects misses: the count makes the walk come back (or try_to_unmap fail with -EAGAIN), so a
       // miss is only a note; what it leads to (I2, I10, a livelock) is still checked.

@@ -15,6 +15,7 @@
  * itself never holds a proxy.
  */
 import type { LockId, State } from "../mm/types";
+import { pageOfPte, PTES_MAPPING } from "../check/mapping";
 import type { Wait } from "../sim/kernel";
 
 /** The paths of the state seen so far, as a tree; each node interns its children's locations. */
@@ -22,6 +23,9 @@ export class Shape {
   private readonly locs = new Map<PropertyKey, number>();
   private readonly kids = new Map<PropertyKey, Shape>();
   private keysLoc = -1;
+  private mapsLocs: Map<string, number> | null = null;
+  /** A page table (`mms.A.ptes`): its writes also write "the ptes that map page p" (check/mapping.ts). */
+  readonly pteTable: boolean;
 
   constructor(
     readonly table: Locations,
@@ -31,7 +35,11 @@ export class Shape {
     readonly collapse: number,
     /** The depth-2 unit (e.g. `vmas.vma1`) this node belongs to, -1 above depth 2. */
     readonly unit: number,
-  ) {}
+    /** For a pte of a page table (`mms.A.ptes.28`): the table. */
+    readonly table_: Shape | null = null,
+  ) {
+    this.pteTable = depth === 3 && collapse < 0 && path.startsWith("mms.") && path.endsWith(".ptes");
+  }
 
   loc(key: PropertyKey): number {
     if (this.collapse >= 0) return this.collapse;
@@ -50,12 +58,24 @@ export class Shape {
     return this.keysLoc;
   }
 
+  /** The location "the ptes of this page table that map page p" (a pte table only). */
+  maps(p: string): number {
+    this.mapsLocs ??= new Map();
+    let l = this.mapsLocs.get(p);
+    if (l === undefined) {
+      l = this.table.add(`${this.path}[maps ${p}]`, this.unit);
+      this.mapsLocs.set(p, l);
+    }
+    return l;
+  }
+
   kid(key: PropertyKey, isArray: boolean): Shape {
     let k = this.kids.get(key);
     if (k === undefined || (k.collapse >= 0) !== (isArray || this.collapse >= 0)) {
       const path = this.path === "" ? String(key) : `${this.path}.${String(key)}`;
       const collapse = this.collapse >= 0 ? this.collapse : isArray ? this.loc(key) : -1;
-      k = new Shape(this.table, path, this.depth + 1, collapse, this.depth === 0 && !isArray ? -1 : this.unitOfChild(key));
+      const unit = this.depth === 0 && !isArray ? -1 : this.unitOfChild(key);
+      k = new Shape(this.table, path, this.depth + 1, collapse, unit, this.pteTable && collapse < 0 ? this : null);
       this.kids.set(key, k);
     }
     return k;
@@ -328,12 +348,35 @@ class NodeHandler implements ProxyHandler<Obj> {
   get(target: Obj, key: PropertyKey): unknown {
     const v = target[key];
     if (typeof v === "function" && Array.isArray(target)) return this.arrayMethod(target, key, v as (...a: unknown[]) => unknown);
-    if (typeof key === "symbol") return key === RAW ? target : v;
+    if (typeof key === "symbol") {
+      if (key === PTES_MAPPING && this.shape.pteTable) return (p: string) => this.ptesMapping(target, p);
+      return key === RAW ? target : v;
+    }
     if (this.skip !== null && this.skip.has(key as string)) return v;
     const rec = this.rec;
     if (rec.mode !== "off") rec.read(this.shape.loc(key), v);
     if (v !== null && typeof v === "object") return this.child(key, v);
     return v;
+  }
+
+  /** check/mapping.ts's question, recorded as a read of its answer only; the ptes come back as views. */
+  private ptesMapping(target: Obj, p: string): [number, unknown][] {
+    const out: [number, unknown][] = [];
+    for (const a in target) {
+      const pte = target[a];
+      if (pageOfPte(pte) === p) out.push([Number(a), this.child(a, pte as object)]);
+    }
+    if (this.rec.mode !== "off") this.rec.read(this.shape.maps(p), out.map((x) => x[0]).join(","));
+    return out;
+  }
+
+  /** A pte of this table (or of the table `t`) changes from `old` to `now`: which pages' pte sets change. */
+  private remap(t: Shape, old: unknown, now: unknown): void {
+    const a = pageOfPte(old);
+    const b = pageOfPte(now);
+    if (a === b) return;
+    if (a !== undefined) this.rec.write(t.maps(a));
+    if (b !== undefined) this.rec.write(t.maps(b));
   }
 
   /**
@@ -365,6 +408,8 @@ class NodeHandler implements ProxyHandler<Obj> {
       const loc = this.shape.loc(key);
       const had = hasOwn(target, key);
       const old = target[key];
+      if (this.shape.pteTable) this.remap(this.shape, old, raw);
+      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, { ...target, page: raw });
       if (this.shape.collapse >= 0) this.rec.write(loc);
       else if (had && isRecord(old) && isRecord(raw)) {
         // An object replaced by another (a pte, a vma's flags: values, never changed in place): what
@@ -373,6 +418,7 @@ class NodeHandler implements ProxyHandler<Obj> {
         for (const f of new Set([...Object.keys(old), ...Object.keys(raw)])) {
           const was = hasOwn(old, f);
           if (old[f] === raw[f] && was === hasOwn(raw, f)) continue;
+          if (kid.pteTable) this.remap(kid, old[f], raw[f]);
           this.rec.writeValue(kid.loc(f), old[f], was, () => {
             const cur = target[key];
             return isRecord(cur) ? [hasOwn(cur, f), cur[f]] : [false, undefined];
@@ -392,6 +438,8 @@ class NodeHandler implements ProxyHandler<Obj> {
 
   deleteProperty(target: Obj, key: PropertyKey): boolean {
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
+      if (this.shape.pteTable) this.remap(this.shape, target[key], undefined);
+      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, undefined);
       this.rec.write(this.shape.loc(key));
       this.rec.write(this.shape.keys());
     }
@@ -400,6 +448,9 @@ class NodeHandler implements ProxyHandler<Obj> {
 
   defineProperty(target: Obj, key: PropertyKey, d: PropertyDescriptor): boolean {
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
+      // Conservative: any page the pte or the field may refer to, before or after.
+      if (this.shape.pteTable) this.remap(this.shape, target[key], "value" in d ? d.value : undefined);
+      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, { page: d.value });
       this.rec.write(this.shape.loc(key));
       if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
     }
