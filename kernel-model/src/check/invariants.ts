@@ -41,8 +41,8 @@ export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, t
   if (!area || !m) return;
   const start = area.vm_start;
   const end = area.vm_end;
-  for (const [a, pte] of ptesMapping(m.ptes, p)) {
-    if (a >= start && a < end && target(pte) && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
+  for (const [a, pte] of ptesMapping(m.ptes, target.page)) {
+    if (a >= start && a < end && pte.kind === target.kind && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
       const got = address < 0 ? "-EFAULT" : `p${address}`;
       // Fix 3 expects misses: the count makes the walk come back (or try_to_unmap fail with -EAGAIN), so a
       // miss is only a note; what it leads to (I2, I10, a livelock) is still checked.

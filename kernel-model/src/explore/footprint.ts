@@ -207,9 +207,29 @@ export class Recorder {
 
   constructor(readonly locs: Locations) {}
 
-  /** The view of `s` the kernel paths should see. */
+  /**
+   * Views end with their step: every object the last step reached through its view is revoked, and the
+   * step gets a view of its own. A kernel path that kept an object of the state across a yield then fails
+   * loudly, instead of reading and writing past the recorder in a later step (which is what the explorer's
+   * state-only replay relies on: see exhaustive.ts). For tests; slow.
+   */
+  revoking = false;
+  /** Views made in step `epoch` are current (revoking mode). */
+  epoch = 0;
+  /** A stale view was used (revoking mode): `path` is the object's place in the state. Default: throw. */
+  onStale: (path: string) => void = (path) => {
+    throw new Error(`a kernel path used ${path || "the state"} from an earlier step: fetch it again after the yield`);
+  };
+  private root: { s: State; view: State } | null = null;
+
+  /** The view of `s` the kernel paths should see in the next step. */
   view(s: State): State {
-    return new NodeHandler(this, this.locs.root, ROOT_SKIP).wrap(s as unknown as Obj) as unknown as State;
+    if (this.revoking) {
+      this.epoch++;
+      return new NodeHandler(this, this.locs.root, ROOT_SKIP).wrap(s as unknown as Obj) as unknown as State;
+    }
+    if (this.root === null || this.root.s !== s) this.root = { s, view: new NodeHandler(this, this.locs.root, ROOT_SKIP).wrap(s as unknown as Obj) as unknown as State };
+    return this.root.view;
   }
 
   /** Record that the step reads what its wait condition reads (its enabledness depends on it). */
@@ -318,6 +338,39 @@ function unwrap(v: unknown): unknown {
   return v;
 }
 
+/** Revoking mode: a handler that reports any use after its step, then does what the node's handler does. */
+class StaleCheck implements ProxyHandler<Obj> {
+  constructor(
+    private readonly h: NodeHandler,
+    private readonly epoch: number,
+  ) {}
+  private check(): NodeHandler {
+    if (this.epoch !== this.h.rec.epoch) this.h.rec.onStale(this.h.shape.path);
+    return this.h;
+  }
+  get(t: Obj, k: PropertyKey): unknown {
+    return this.check().get(t, k);
+  }
+  set(t: Obj, k: PropertyKey, v: unknown): boolean {
+    return this.check().set(t, k, v);
+  }
+  has(t: Obj, k: PropertyKey): boolean {
+    return this.check().has(t, k);
+  }
+  deleteProperty(t: Obj, k: PropertyKey): boolean {
+    return this.check().deleteProperty(t, k);
+  }
+  defineProperty(t: Obj, k: PropertyKey, d: PropertyDescriptor): boolean {
+    return this.check().defineProperty(t, k, d);
+  }
+  ownKeys(t: Obj): ArrayLike<string | symbol> {
+    return this.check().ownKeys(t);
+  }
+  getOwnPropertyDescriptor(t: Obj, k: PropertyKey): PropertyDescriptor | undefined {
+    return this.check().getOwnPropertyDescriptor(t, k);
+  }
+}
+
 /** The proxy handler of one object reached at one path. */
 const MUTATORS = new Set(["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"]);
 
@@ -326,12 +379,13 @@ class NodeHandler implements ProxyHandler<Obj> {
   private methods: Map<PropertyKey, (...a: unknown[]) => unknown> | undefined;
 
   constructor(
-    private readonly rec: Recorder,
-    private readonly shape: Shape,
+    readonly rec: Recorder,
+    readonly shape: Shape,
     private readonly skip: ReadonlySet<string> | null,
   ) {}
 
   wrap(target: Obj): Obj {
+    if (this.rec.revoking) return new Proxy(target, new StaleCheck(this, this.rec.epoch));
     return new Proxy(target, this);
   }
 

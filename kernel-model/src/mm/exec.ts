@@ -26,9 +26,10 @@ export function* __bprm_mm_init(k: Kernel, mmId: MmId): KGen<VmaId> {
   yield step("__bprm_mm_init: insert_vm_struct(stack vma)", "fs/exec.c:226");
   const flags = { growsdown: true, stack_incomplete_setup: k.policy.skip_temporary_stacks, prot: "rw" as const };
   const v = vm_area_alloc(k, mmId, STACK_TOP_MAX - 1, STACK_TOP_MAX, 0, flags);
-  vma_link(k, m, v);
-  yield* up_write(k, m.mmap_sem, "fs/exec.c:226");
-  return v.id;
+  vma_link(k, mm(k, mmId), v);
+  const vId = v.id;
+  yield* up_write(k, mm(k, mmId).mmap_sem, "fs/exec.c:226");
+  return vId;
 }
 
 /**
@@ -47,9 +48,8 @@ export function* copy_strings(k: Kernel, mmId: MmId, argPages: number, names: st
  * unchanged (l.520), move_page_tables() (no anon_vma lock), then vma_adjust() to [new_start, new_end) (l.554).
  */
 export function* shift_arg_pages(k: Kernel, v: VmaId, shift: number): KGen {
-  const area = vma(k, v);
-  const old_start = area.vm_start;
-  const old_end = area.vm_end;
+  const old_start = vma(k, v).vm_start;
+  const old_end = vma(k, v).vm_end;
   const length = old_end - old_start;
   const new_start = old_start - shift;
   const new_end = old_end - shift;
@@ -60,6 +60,7 @@ export function* shift_arg_pages(k: Kernel, v: VmaId, shift: number): KGen {
     // meets the old place (the vma, unchanged) before the new one (the copy), so it finds each pte
     // whichever side of the move it is on, as fork's list order does for S6.
     yield step(`shift_arg_pages: tmp_vma = *${v}, vm_start = ${new_start} (5a)`, "fs/exec.c:498");
+    const area = vma(k, v);
     const t = vm_area_alloc(k, area.mm, new_start, old_end, area.vm_pgoff, area.flags);
     t.anon_vma = area.anon_vma;
     const tmp = t.id;
@@ -71,7 +72,7 @@ export function* shift_arg_pages(k: Kernel, v: VmaId, shift: number): KGen {
     vma(k, tmp).freed = true;
     return;
   }
-  yield* vma_adjust(k, v, new_start, old_end, area.vm_pgoff, null); // fs/exec.c:520
+  yield* vma_adjust(k, v, new_start, old_end, vma(k, v).vm_pgoff, null); // fs/exec.c:520
   yield* move_page_tables(k, v, old_start, new_start, length);
   yield* vma_adjust(k, v, new_start, new_end, vma(k, v).vm_pgoff, null); // fs/exec.c:554
 }
@@ -82,10 +83,10 @@ export function* shift_arg_pages(k: Kernel, v: VmaId, shift: number): KGen {
  * modelled (it happens under the same locks after the shift and moves no pte).
  */
 export function* setup_arg_pages(k: Kernel, mmId: MmId, shift: number): KGen {
-  const m = mm(k, mmId);
   yield step(`exec_mmap(${mmId}): the new mm becomes current's`, "fs/exec.c");
-  m.bprm = false;
-  yield* down_write(k, m.mmap_sem, "fs/exec.c:563");
+  mm(k, mmId).bprm = false;
+  yield* down_write(k, mm(k, mmId).mmap_sem, "fs/exec.c:563");
+  const m = mm(k, mmId);
   const v = m.mmap[m.mmap.length - 1];
   if (v === undefined) throw new MappingError(`exec: ${mmId} has no stack vma (exec_finish needs exec_begin)`);
   const flags = { ...vma(k, v).flags, stack_incomplete_setup: k.policy.skip_temporary_stacks };
@@ -95,7 +96,7 @@ export function* setup_arg_pages(k: Kernel, mmId: MmId, shift: number): KGen {
     yield step(`setup_arg_pages: ${v}->vm_flags &= ~VM_STACK_INCOMPLETE_SETUP`, "fs/exec.c:563");
     vma(k, v).flags.stack_incomplete_setup = false;
   }
-  yield* up_write(k, m.mmap_sem, "fs/exec.c:563");
+  yield* up_write(k, mm(k, mmId).mmap_sem, "fs/exec.c:563");
   result(k, `setup_arg_pages(${mmId}): stack at [p${vma(k, v).vm_start}, p${vma(k, v).vm_end})`);
 }
 
@@ -104,8 +105,7 @@ export function* touch_args(k: Kernel, mmId: MmId): KGen {
   const m = mm(k, mmId);
   const v = m.mmap[m.mmap.length - 1];
   if (v === undefined) return;
-  const area = vma(k, v);
-  for (let a = area.vm_end - 1; a >= area.vm_start; a--) {
-    if (m.ptes[a] !== undefined) yield* touch(k, mmId, a, false);
+  for (let a = vma(k, v).vm_end - 1; a >= vma(k, v).vm_start; a--) {
+    if (mm(k, mmId).ptes[a] !== undefined) yield* touch(k, mmId, a, false);
   }
 }

@@ -9,11 +9,11 @@ import { zap_pte_range } from "./memory";
 import type { MmId } from "./types";
 
 export function* exit_mmap(k: Kernel, mmId: MmId): KGen {
-  const m = mm(k, mmId);
   yield step(`exit_mmap(${mmId})`, "mm/mmap.c");
-  for (const v of [...m.mmap]) yield* zap_pte_range(k, v);
-  for (const v of [...m.mmap]) yield* remove_vma(k, v);
+  for (const v of [...mm(k, mmId).mmap]) yield* zap_pte_range(k, v);
+  for (const v of [...mm(k, mmId).mmap]) yield* remove_vma(k, v);
   yield step(`exit_mmap(${mmId}): done`, "mm/mmap.c");
+  const m = mm(k, mmId);
   m.mmap = [];
   m.exited = true;
 }

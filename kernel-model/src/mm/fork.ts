@@ -13,18 +13,17 @@ import type { MmId } from "./types";
 export function* dup_mmap(k: Kernel, parent: MmId, child: MmId): KGen {
   yield step(`dup_mm(${parent}) -> ${child}`, "kernel/fork.c:288");
   if (k.s.mms[child]) throw new MappingError(`fork: mm "${child}" already exists`);
-  const cm = mm_alloc(k, child);
-  const pm = mm(k, parent);
-  yield* down_write(k, pm.mmap_sem, "kernel/fork.c:288");
-  yield* down_write(k, cm.mmap_sem, "kernel/fork.c:288");
-  for (const id of [...pm.mmap]) {
-    const mpnt = vma(k, id);
+  mm_alloc(k, child);
+  yield* down_write(k, mm(k, parent).mmap_sem, "kernel/fork.c:288");
+  yield* down_write(k, mm(k, child).mmap_sem, "kernel/fork.c:288");
+  for (const id of [...mm(k, parent).mmap]) {
     yield step(`dup_mmap: tmp = *${id}`, "kernel/fork.c:288");
-    const tmp = vm_area_alloc(k, child, mpnt.vm_start, mpnt.vm_end, mpnt.vm_pgoff, mpnt.flags);
-    yield* anon_vma_fork(k, tmp.id, id);
-    vma_link(k, cm, tmp);
+    const mpnt = vma(k, id);
+    const tmp = vm_area_alloc(k, child, mpnt.vm_start, mpnt.vm_end, mpnt.vm_pgoff, mpnt.flags).id;
+    yield* anon_vma_fork(k, tmp, id);
+    vma_link(k, mm(k, child), vma(k, tmp));
     yield* copy_page_range(k, child, parent, id);
   }
-  yield* up_write(k, cm.mmap_sem, "kernel/fork.c:288");
-  yield* up_write(k, pm.mmap_sem, "kernel/fork.c:288");
+  yield* up_write(k, mm(k, child).mmap_sem, "kernel/fork.c:288");
+  yield* up_write(k, mm(k, parent).mmap_sem, "kernel/fork.c:288");
 }

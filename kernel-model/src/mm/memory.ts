@@ -9,13 +9,14 @@ import { migration_entry_wait } from "./migrate";
 import { anon_vma_prepare, page_add_anon_rmap, page_remove_rmap, page_set_anon_rmap } from "./rmap";
 import { lookup_swap_cache, read_swap_cache_async } from "./swap";
 import { is_migration_entry, migration_entry_to_page } from "./swapops";
-import type { MmId, Page, VmaId } from "./types";
+import type { MmId, PageId, VmaId } from "./types";
 
 /** do_anonymous_page(): a zeroed page, page_add_new_anon_rmap() to vma->anon_vma (exclusive). */
 function* do_anonymous_page(k: Kernel, v: VmaId, addr: number, write: boolean, name?: string): KGen {
   yield* anon_vma_prepare(k, v);
-  const m = mm(k, vma(k, v).mm);
-  yield step(`do_anonymous_page(${m.id}:p${addr}): alloc, set_pte_at`, "mm/memory.c", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  yield step(`do_anonymous_page(${mmId}:p${addr}): alloc, set_pte_at`, "mm/memory.c", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   if (m.ptes[addr] === undefined) {
     const p = alloc_page(k, name);
@@ -30,8 +31,9 @@ function* do_anonymous_page(k: Kernel, v: VmaId, addr: number, write: boolean, n
 /** do_wp_page(): write to a read-only pte: reuse an exclusive anonymous page, else copy it (COW). */
 function* do_wp_page(k: Kernel, v: VmaId, addr: number): KGen {
   yield* anon_vma_prepare(k, v);
-  const m = mm(k, vma(k, v).mm);
-  yield step(`do_wp_page(${m.id}:p${addr})`, "mm/memory.c", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  yield step(`do_wp_page(${mmId}:p${addr})`, "mm/memory.c", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   const pte = m.ptes[addr];
   if (pte?.kind === "present" && !pte.write) {
@@ -56,39 +58,42 @@ function* do_wp_page(k: Kernel, v: VmaId, addr: number): KGen {
  * BUG at swapops.h:105 is there); a swap entry is looked up in the swap cache.
  */
 function* do_swap_page(k: Kernel, v: VmaId, addr: number, write: boolean): KGen {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`do_swap_page(${m.id}:p${addr}): read pte`, "mm/memory.c:2605");
-  const orig = m.ptes[addr];
+  const mmId = vma(k, v).mm;
+  yield step(`do_swap_page(${mmId}:p${addr}): read pte`, "mm/memory.c:2605");
+  const orig = mm(k, mmId).ptes[addr];
   if (orig?.kind === "migration") {
-    yield* migration_entry_wait(k, m.id, addr);
+    yield* migration_entry_wait(k, mmId, addr);
     return;
   }
   if (orig?.kind !== "swap") return;
-  let p: Page | null = yield* lookup_swap_cache(k, orig.entry);
-  if (p === null) p = yield* read_swap_cache_async(k, orig.entry);
+  const entry = orig.entry;
+  let p: PageId | null = yield* lookup_swap_cache(k, entry);
+  if (p === null) p = yield* read_swap_cache_async(k, entry);
   // Whether v2.6.34 re-checks PageSwapCache after lock_page is UNVERIFIED; the model re-checks only pte_same.
-  yield* lock_page(k, p.lock, "mm/memory.c:2605");
-  yield step(`do_swap_page: map ${p.id} at ${m.id}:p${addr}`, "mm/memory.c:2605", { lock: m.page_table_lock, mode: "excl" });
+  yield* lock_page(k, page(k, p).lock, "mm/memory.c:2605");
+  yield step(`do_swap_page: map ${p} at ${mmId}:p${addr}`, "mm/memory.c:2605", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
+  const pg = page(k, p);
   lockInStep(k, m.page_table_lock);
   const cur = m.ptes[addr];
-  if (cur?.kind === "swap" && cur.entry === orig.entry) {
+  if (cur?.kind === "swap" && cur.entry === entry) {
     // pte_same(): map it; the swap-cache lookup's reference becomes the mapping's.
-    m.ptes[addr] = { kind: "present", page: p.id, write: write && p.mapcount === 0 };
-    page_add_anon_rmap(k, p.id, v, addr);
-    result(k, `swap-in ${m.id}:p${addr} -> ${p.id}`);
+    m.ptes[addr] = { kind: "present", page: p, write: write && pg.mapcount === 0 };
+    page_add_anon_rmap(k, p, v, addr);
+    result(k, `swap-in ${mmId}:p${addr} -> ${p}`);
   } else {
-    put_page(p);
+    put_page(pg);
   }
   unlockInStep(k, m.page_table_lock);
-  yield step(`unlock_page(${p.id})`, "mm/memory.c:2605");
-  unlock_page_now(k, p.lock);
+  yield step(`unlock_page(${p})`, "mm/memory.c:2605");
+  unlock_page_now(k, page(k, p).lock);
 }
 
 /** handle_pte_fault(): dispatch on the pte. */
 function* handle_pte_fault(k: Kernel, v: VmaId, addr: number, write: boolean, name?: string): KGen {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`handle_pte_fault(${m.id}:p${addr})`, "mm/memory.c");
-  const pte = m.ptes[addr];
+  const mmId = vma(k, v).mm;
+  yield step(`handle_pte_fault(${mmId}:p${addr})`, "mm/memory.c");
+  const pte = mm(k, mmId).ptes[addr];
   if (pte === undefined) yield* do_anonymous_page(k, v, addr, write, name);
   else if (pte.kind !== "present") yield* do_swap_page(k, v, addr, write);
   else if (write && !pte.write) yield* do_wp_page(k, v, addr);
@@ -104,8 +109,8 @@ export const MAX_FAULTS = 16;
  */
 export function* touch(k: Kernel, mmId: MmId, addr: number, write: boolean, name?: string, useMmapSem = true): KGen {
   for (let attempt = 0; ; attempt++) {
-    const m = mm(k, mmId);
     yield step(`access ${mmId}:p${addr}${write ? " (write)" : ""}`, "arch/x86/mm/fault.c");
+    const m = mm(k, mmId);
     const pte = m.ptes[addr];
     if (pte?.kind === "present" && (!write || pte.write)) return; // the write bit matters to writes only
     if (attempt > 0) k.s.counters.retries++;
@@ -114,14 +119,15 @@ export function* touch(k: Kernel, mmId: MmId, addr: number, write: boolean, name
     }
     if (useMmapSem) yield* down_read(k, m.mmap_sem, "arch/x86/mm/fault.c");
     yield step(`find_vma(${mmId}, p${addr})`, "arch/x86/mm/fault.c");
-    const v = find_vma(k, m, addr);
+    const v = find_vma(k, mm(k, mmId), addr);
     if (!v || (v.vm_start > addr && !v.flags.growsdown)) {
-      if (useMmapSem) yield* up_read(k, m.mmap_sem, "arch/x86/mm/fault.c");
+      if (useMmapSem) yield* up_read(k, mm(k, mmId).mmap_sem, "arch/x86/mm/fault.c");
       throw new MappingError(`segfault: no vma maps ${mmId}:p${addr}`);
     }
-    if (v.vm_start > addr) yield* expand_downwards(k, v.id, addr); // expand_stack()
-    yield* handle_pte_fault(k, v.id, addr, write, name);
-    if (useMmapSem) yield* up_read(k, m.mmap_sem, "arch/x86/mm/fault.c");
+    const vId = v.id;
+    if (v.vm_start > addr) yield* expand_downwards(k, vId, addr); // expand_stack()
+    yield* handle_pte_fault(k, vId, addr, write, name);
+    if (useMmapSem) yield* up_read(k, mm(k, mmId).mmap_sem, "arch/x86/mm/fault.c");
   }
 }
 
@@ -131,12 +137,11 @@ export function* touch(k: Kernel, mmId: MmId, addr: number, write: boolean, name
  * read-only with page_dup_rmap().
  */
 export function* copy_page_range(k: Kernel, dst: MmId, src: MmId, v: VmaId): KGen {
-  const area = vma(k, v);
-  const sm = mm(k, src);
-  const dm = mm(k, dst);
-  for (let addr = area.vm_start; addr < area.vm_end; addr++) {
-    if (sm.ptes[addr] === undefined) continue;
-    yield step(`copy_one_pte(${src}:p${addr} -> ${dst})`, "mm/memory.c:652", { lock: sm.page_table_lock, mode: "excl" });
+  for (let addr = vma(k, v).vm_start; addr < vma(k, v).vm_end; addr++) {
+    if (mm(k, src).ptes[addr] === undefined) continue;
+    yield step(`copy_one_pte(${src}:p${addr} -> ${dst})`, "mm/memory.c:652", { lock: mm(k, src).page_table_lock, mode: "excl" });
+    const sm = mm(k, src);
+    const dm = mm(k, dst);
     lockInStep(k, sm.page_table_lock);
     const pte = sm.ptes[addr];
     if (pte?.kind === "migration") {
@@ -160,21 +165,22 @@ export function* copy_page_range(k: Kernel, dst: MmId, src: MmId, v: VmaId): KGe
  * zap neither waits for the migration nor touches the page (unless the policy has fix 4).
  */
 export function* zap_pte_range(k: Kernel, v: VmaId): KGen {
-  const area = vma(k, v);
-  const m = mm(k, area.mm);
-  for (let addr = area.vm_start; addr < area.vm_end; addr++) {
-    if (m.ptes[addr] === undefined) continue;
-    yield step(`zap_pte_range(${m.id}:p${addr})`, "mm/memory.c:893", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  for (let addr = vma(k, v).vm_start; addr < vma(k, v).vm_end; addr++) {
+    if (mm(k, mmId).ptes[addr] === undefined) continue;
+    yield step(`zap_pte_range(${mmId}:p${addr})`, "mm/memory.c:893", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+    const m = mm(k, mmId);
     lockInStep(k, m.page_table_lock);
     const pte = m.ptes[addr];
     if (is_migration_entry(pte) && k.policy.zap_waits_on_migration) {
       // Fix 4 (Andrea, 23 Apr 2010): wait for the migration to finish, then zap what it left in the pte.
-      const pg = page(k, migration_entry_to_page(k, pte));
+      const p = migration_entry_to_page(k, pte);
+      const pg = page(k, p);
       pg.refcount++; // get_page()
       unlockInStep(k, m.page_table_lock);
       yield* wait_on_page_locked(k, pg.lock, "mm/memory.c:893");
-      yield step(`put_page(${pg.id}); retry zap ${m.id}:p${addr}`, "mm/memory.c:893");
-      put_page(pg);
+      yield step(`put_page(${p}); retry zap ${mmId}:p${addr}`, "mm/memory.c:893");
+      put_page(page(k, p));
       k.s.counters.retries++;
       addr--;
       continue;

@@ -7,7 +7,7 @@ import { type Kernel, type KGen, lockOf, result, step, violate } from "../sim/ke
 import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
 import { alloc_page, anon_vma, anon_vma_lock_id, avc, find_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, type MigrationTally, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
-import { is_migration_entry, migration_entry_to_page, pte_page } from "./swapops";
+import { is_migration_entry, migration_entry_to_page } from "./swapops";
 import type { AnonVmaId, PageId, VmaId } from "./types";
 
 export const EAGAIN = -11;
@@ -18,11 +18,12 @@ export const EAGAIN = -11;
  * present pte for `new`.
  */
 function* remove_migration_pte(k: Kernel, v: VmaId, addr: number, old: PageId, newp: PageId, tally?: MigrationTally): KGen<number> {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`remove_migration_pte: peek pte ${m.id}:p${addr} (no lock)`, "mm/migrate.c:83");
-  const peek = m.ptes[addr];
+  const mmId = vma(k, v).mm;
+  yield step(`remove_migration_pte: peek pte ${mmId}:p${addr} (no lock)`, "mm/migrate.c:83");
+  const peek = mm(k, mmId).ptes[addr];
   if (peek === undefined || peek.kind === "present") return SWAP_AGAIN; // !is_swap_pte(*ptep)
-  yield step(`remove_migration_pte(${v}, p${addr})`, "mm/migrate.c:83", { lock: m.page_table_lock, mode: "excl" });
+  yield step(`remove_migration_pte(${v}, p${addr})`, "mm/migrate.c:83", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   const pte = m.ptes[addr];
   if (is_migration_entry(pte) && migration_entry_to_page(k, pte) === old) {
@@ -47,7 +48,7 @@ export const MAX_REMOVE_WALKS = 10;
  * fork), fewer after MAX_REMOVE_WALKS walks a livelock (an entry nobody will ever find, e.g. zapped).
  */
 export function* remove_migration_ptes(k: Kernel, old: PageId, newp: PageId, tally?: MigrationTally): KGen {
-  const target: WalkTarget = (pte) => pte_page(pte) === old && pte.kind === "migration";
+  const target: WalkTarget = { page: old, kind: "migration" };
   const counted = k.policy.count_migration_ptes ? tally : undefined;
   for (let walk = 1; ; walk++) {
     yield* rmap_walk(k, newp, target, (kk, v, addr) => remove_migration_pte(kk, v, addr, old, newp, counted));
@@ -81,16 +82,16 @@ export function* lazy_cleanup_migration_entry(k: Kernel, mmId: string, addr: num
   pg.refcount++; // get_page_unless_zero()
   result(k, `${who}(${mmId}:p${addr}): ${p} is ${locked ? "locked" : "unlocked"}: lazy cleanup`);
   yield* lock_page(k, pg.lock, loc);
-  const v = find_vma(k, mm(k, mmId), addr);
-  if (v && v.vm_start <= addr) yield* remove_migration_pte(k, v.id, addr, p, p);
+  const v = find_vma(k, mm(k, mmId), addr)?.id;
+  if (v && vma(k, v).vm_start <= addr) yield* remove_migration_pte(k, v, addr, p, p);
   yield step(`unlock_page(${p}); put_page(${p})`, loc);
-  const owner = page_anon_vma(pg);
-  const mine = v ? v.anon_vma_chain.map((c) => avc(k, c).anon_vma) : [];
+  const owner = page_anon_vma(page(k, p));
+  const mine = v ? vma(k, v).anon_vma_chain.map((c) => avc(k, c).anon_vma) : [];
   if (owner !== null && !mine.includes(owner)) {
-    violate(k, "I5", `lazy cleanup mapped ${p} at ${mmId}:p${addr}, but ${p} now belongs to ${owner}, not to an anon_vma of ${v?.id}: the page was freed and reused`, false);
+    violate(k, "I5", `lazy cleanup mapped ${p} at ${mmId}:p${addr}, but ${p} now belongs to ${owner}, not to an anon_vma of ${v}: the page was freed and reused`, false);
   }
-  unlock_page_now(k, pg.lock);
-  put_page(pg);
+  unlock_page_now(k, page(k, p).lock);
+  put_page(page(k, p));
   return true;
 }
 
@@ -99,8 +100,8 @@ export function* lazy_cleanup_migration_entry(k: Kernel, mmId: string, addr: num
  * swapops.h:105 if the page is not locked), pin the page, sleep until migration unlocks it.
  */
 export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KGen {
+  yield step(`migration_entry_wait(${mmId}:p${addr})`, "mm/migrate.c:161", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
   const m = mm(k, mmId);
-  yield step(`migration_entry_wait(${mmId}:p${addr})`, "mm/migrate.c:161", { lock: m.page_table_lock, mode: "excl" });
   lockInStep(k, m.page_table_lock);
   const pte = m.ptes[addr];
   if (!is_migration_entry(pte)) {
@@ -121,7 +122,7 @@ export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KG
   if (!pinned) return;
   yield* wait_on_page_locked(k, pg.lock, "mm/migrate.c:161");
   yield step(`put_page(${p})`, "mm/migrate.c:161");
-  put_page(pg);
+  put_page(page(k, p));
 }
 
 /**
@@ -129,14 +130,14 @@ export function* migration_entry_wait(k: Kernel, mmId: string, addr: number): KG
  * swap-cache page has its radix slot replaced under tree_lock with its refs frozen.
  */
 function* migrate_page_move_mapping(k: Kernel, newp: PageId, p: PageId): KGen<number> {
-  const pg = page(k, p);
-  if (pg.swapCache === null) {
+  if (page(k, p).swapCache === null) {
     yield step(`migrate_page_move_mapping: page_count(${p}) == 1?`, "mm/migrate.c:205");
-    return pg.refcount === 1 ? 0 : EAGAIN;
+    return page(k, p).refcount === 1 ? 0 : EAGAIN;
   }
   const tree = k.s.swap.tree_lock;
   yield* spin_lock(k, tree, "mm/migrate.c:205", "spin_lock_irq(&mapping->tree_lock)");
   yield step(`page_freeze_refs(${p}, 2) and radix_tree_replace_slot`, "mm/migrate.c:205");
+  const pg = page(k, p);
   const slot = String(pg.swapCache);
   const expected = 2;
   let rc = 0;
@@ -151,7 +152,7 @@ function* migrate_page_move_mapping(k: Kernel, newp: PageId, p: PageId): KGen<nu
   }
   if (rc === 0) {
     yield step(`page_unfreeze_refs(${p}); __put_page(${p})`, "mm/migrate.c:205");
-    pg.refcount = expected - 1; // unfreeze, then drop the cache reference
+    page(k, p).refcount = expected - 1; // unfreeze, then drop the cache reference
   }
   yield* spin_unlock(k, tree, "mm/migrate.c:205", "spin_unlock_irq(&mapping->tree_lock)");
   return rc;
@@ -171,7 +172,7 @@ function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: 
   const rc = yield* migrate_page_move_mapping(k, newp, p);
   if (rc !== 0) {
     yield step("move_to_new_page: newpage->mapping = NULL", "mm/migrate.c:493");
-    np.mapping = null;
+    page(k, newp).mapping = null;
   } else {
     yield step(`migrate_page_copy(${newp}, ${p})`, "mm/migrate.c:493");
     const pg = page(k, p);
@@ -180,7 +181,7 @@ function* move_to_new_page(k: Kernel, newp: PageId, p: PageId, remap_swapcache: 
     if (remap_swapcache) yield* remove_migration_ptes(k, p, newp, tally);
   }
   yield step(`unlock_page(${newp})`, "mm/migrate.c:493");
-  unlock_page_now(k, np.lock);
+  unlock_page_now(k, page(k, newp).lock);
   return rc;
 }
 
@@ -247,9 +248,9 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
   }
   yield step(`rcu_read_unlock(); unlock_page(${p})`, "mm/migrate.c:542");
   checkUnlockPage(k, p);
-  unlock_page_now(k, pg.lock);
+  unlock_page_now(k, page(k, p).lock);
   yield step(rc === EAGAIN ? `unmap_and_move: -EAGAIN, keep ${p}` : `putback_lru_page(${p})`, "mm/migrate.c:542");
-  if (rc !== EAGAIN) put_page(pg); // drop the isolation reference
+  if (rc !== EAGAIN) put_page(page(k, p)); // drop the isolation reference
   put_page(page(k, newp)); // putback_lru_page(newpage): frees it if migration failed
   for (const id of [...mmaps].reverse()) yield* up_write(k, mm(k, id).mmap_sem, "mm/migrate.c:542");
   result(k, `unmap_and_move(${p}) = ${rc === 0 ? 0 : rc === EAGAIN ? "-EAGAIN" : rc}`);

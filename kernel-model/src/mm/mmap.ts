@@ -34,66 +34,67 @@ export function vm_next(k: Kernel, v: VmaId): Vma | null {
  */
 export function* vma_adjust(k: Kernel, v: VmaId, start: number, end: number, pgoff: number, insert: VmaId | null): KGen {
   const area = vma(k, v);
-  const next = vm_next(k, v);
-  let importer: Vma | null = null;
+  const next = vm_next(k, v)?.id ?? null;
+  let importer: VmaId | null = null;
   let adjust_next = 0;
   let remove_next = false;
   if (next && !insert) {
-    let exporter: Vma | null = null;
-    if (end >= next.vm_end) {
+    let exporter: VmaId | null = null;
+    const nx = vma(k, next);
+    if (end >= nx.vm_end) {
       remove_next = true; // case 1, 6: vma swallows next (remove_next == 2 is not modelled)
-      end = next.vm_end;
+      end = nx.vm_end;
       exporter = next;
-      importer = area;
-    } else if (end > next.vm_start) {
-      adjust_next = end - next.vm_start; // mprotect case 5: shift the boundary up
+      importer = v;
+    } else if (end > nx.vm_start) {
+      adjust_next = end - nx.vm_start; // mprotect case 5: shift the boundary up
       exporter = next;
-      importer = area;
+      importer = v;
     } else if (end < area.vm_end) {
       adjust_next = -(area.vm_end - end); // mprotect case 4: shift the boundary down
-      exporter = area;
+      exporter = v;
       importer = next;
     }
-    if (exporter?.anon_vma && importer && !importer.anon_vma) {
-      yield* anon_vma_clone(k, importer.id, exporter.id);
-      importer.anon_vma = exporter.anon_vma;
+    if (exporter && vma(k, exporter).anon_vma && importer && !vma(k, importer).anon_vma) {
+      yield* anon_vma_clone(k, importer, exporter);
+      vma(k, importer).anon_vma = vma(k, exporter).anon_vma;
     }
   }
   // 2.6.33 and 2.6.36 lock the anon_vma here; 5beb4930 (2.6.34) removed it.
   let locks: string[] = [];
-  if (k.policy.vma_adjust_lock !== "none" && area.anon_vma && (insert || importer || start !== area.vm_start)) {
+  if (k.policy.vma_adjust_lock !== "none" && vma(k, v).anon_vma && (insert || importer || start !== vma(k, v).vm_start)) {
     locks = anon_vma_lock_ids(k, v);
-    for (const l of locks) yield* spin_lock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_lock(${area.anon_vma})` : `anon_vma_lock(${v}): ${l}`);
+    for (const l of locks) yield* spin_lock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_lock(${vma(k, v).anon_vma})` : `anon_vma_lock(${v}): ${l}`);
   }
   // Fix 1a (KAMEZAWA, 22 Apr 2010): vma's and next's adjust_lock across the stores vma_address() reads.
-  const adjustLocks = k.policy.per_vma_adjust_lock ? [v, ...(adjust_next && next ? [next.id] : [])].map(vma_adjust_lock_id) : [];
+  const adjustLocks = k.policy.per_vma_adjust_lock ? [v, ...(adjust_next && next ? [next] : [])].map(vma_adjust_lock_id) : [];
   for (const l of adjustLocks) yield* spin_lock(k, l, "mm/mmap.c:501");
   yield step(`vma_adjust: ${v}->vm_start = ${start}`, "mm/mmap.c:501");
-  area.vm_start = start;
+  vma(k, v).vm_start = start;
   yield step(`vma_adjust: ${v}->vm_end = ${end}`, "mm/mmap.c:501");
-  area.vm_end = end;
+  vma(k, v).vm_end = end;
   yield step(`vma_adjust: ${v}->vm_pgoff = ${pgoff}`, "mm/mmap.c:501");
-  area.vm_pgoff = pgoff;
+  vma(k, v).vm_pgoff = pgoff;
   if (adjust_next && next) {
-    yield step(`vma_adjust: ${next.id}->vm_start += ${adjust_next}`, "mm/mmap.c:501");
-    next.vm_start += adjust_next;
-    yield step(`vma_adjust: ${next.id}->vm_pgoff += ${adjust_next}`, "mm/mmap.c:501");
-    next.vm_pgoff += adjust_next;
+    yield step(`vma_adjust: ${next}->vm_start += ${adjust_next}`, "mm/mmap.c:501");
+    vma(k, next).vm_start += adjust_next;
+    yield step(`vma_adjust: ${next}->vm_pgoff += ${adjust_next}`, "mm/mmap.c:501");
+    vma(k, next).vm_pgoff += adjust_next;
   }
   for (const l of [...adjustLocks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:501");
   if (remove_next && next) {
-    yield step(`vma_adjust: __vma_unlink(${next.id})`, "mm/mmap.c:501");
-    const m = mm(k, area.mm);
-    m.mmap = m.mmap.filter((x) => x !== next.id);
+    yield step(`vma_adjust: __vma_unlink(${next})`, "mm/mmap.c:501");
+    const m = mm(k, vma(k, v).mm);
+    m.mmap = m.mmap.filter((x) => x !== next);
   } else if (insert) {
     yield step(`vma_adjust: __insert_vm_struct(${insert})`, "mm/mmap.c:501");
-    vma_link(k, mm(k, area.mm), vma(k, insert));
+    vma_link(k, mm(k, vma(k, v).mm), vma(k, insert));
   }
-  for (const l of [...locks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_unlock(${area.anon_vma})` : `anon_vma_unlock(${v}): ${l}`);
+  for (const l of [...locks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:501", locks.length === 1 ? `anon_vma_unlock(${vma(k, v).anon_vma})` : `anon_vma_unlock(${v}): ${l}`);
   if (remove_next && next) {
-    if (next.anon_vma) yield* unlink_anon_vmas(k, next.id); // anon_vma_merge()
-    yield step(`vma_adjust: free ${next.id}`, "mm/mmap.c:501");
-    next.freed = true;
+    if (vma(k, next).anon_vma) yield* unlink_anon_vmas(k, next); // anon_vma_merge()
+    yield step(`vma_adjust: free ${next}`, "mm/mmap.c:501");
+    vma(k, next).freed = true;
   }
 }
 
@@ -123,12 +124,13 @@ export function* vma_merge(
     } else {
       yield* vma_adjust(k, p.id, p.vm_start, end, p.vm_pgoff, null); // cases 2, 5, 7
     }
-    return p.id;
+    return prev;
   }
   if (next && end === next.vm_start && mergeable(next.flags, flags) && mergeable_anon_vma(anon, next.anon_vma) && next.vm_pgoff === pgoff + pglen) {
+    const areaId = area?.id ?? null;
     if (p && addr < p.vm_end) yield* vma_adjust(k, p.id, p.vm_start, addr, p.vm_pgoff, null); // case 4
     else if (area) yield* vma_adjust(k, area.id, addr, next.vm_end, next.vm_pgoff - pglen, null); // cases 3, 8
-    return area?.id ?? null;
+    return areaId;
   }
   return null;
 }
@@ -138,8 +140,8 @@ export function* vma_merge(
  * before vma_adjust() inserts it, so a walker can meet it while vma is half adjusted.
  */
 export function* __split_vma(k: Kernel, v: VmaId, addr: number, new_below: boolean): KGen<VmaId> {
-  const area = vma(k, v);
   yield step(`__split_vma(${v}, ${addr}, new_below=${new_below ? 1 : 0}): new = *vma`, "mm/mmap.c:1923");
+  const area = vma(k, v);
   const nw = vm_area_alloc(k, area.mm, area.vm_start, area.vm_end, area.vm_pgoff, area.flags);
   nw.anon_vma = area.anon_vma;
   if (new_below) nw.vm_end = addr;
@@ -147,10 +149,12 @@ export function* __split_vma(k: Kernel, v: VmaId, addr: number, new_below: boole
     nw.vm_start = addr;
     nw.vm_pgoff += addr - area.vm_start;
   }
-  yield* anon_vma_clone(k, nw.id, v);
-  if (new_below) yield* vma_adjust(k, v, addr, area.vm_end, area.vm_pgoff + (addr - nw.vm_start), nw.id); // mm/mmap.c:1970
-  else yield* vma_adjust(k, v, area.vm_start, addr, area.vm_pgoff, nw.id); // mm/mmap.c:1973
-  return nw.id;
+  const nwId = nw.id;
+  yield* anon_vma_clone(k, nwId, v);
+  const a = vma(k, v);
+  if (new_below) yield* vma_adjust(k, v, addr, a.vm_end, a.vm_pgoff + (addr - vma(k, nwId).vm_start), nwId); // mm/mmap.c:1970
+  else yield* vma_adjust(k, v, a.vm_start, addr, a.vm_pgoff, nwId); // mm/mmap.c:1973
+  return nwId;
 }
 
 /**
@@ -162,13 +166,12 @@ export function* expand_downwards(k: Kernel, v: VmaId, address: number): KGen<bo
   yield* anon_vma_prepare(k, v);
   const locks = anon_vma_lock_ids(k, v);
   for (const l of locks) yield* spin_lock(k, l, "mm/mmap.c:1748", locks.length === 1 ? `anon_vma_lock(${v}->anon_vma)` : `anon_vma_lock(${v}): ${l}`);
-  const area = vma(k, v);
-  if (address < area.vm_start) {
-    const grow = area.vm_start - address;
+  if (address < vma(k, v).vm_start) {
+    const grow = vma(k, v).vm_start - address;
     yield step(`expand_downwards: ${v}->vm_start = ${address}`, "mm/mmap.c:1748");
-    area.vm_start = address;
+    vma(k, v).vm_start = address;
     yield step(`expand_downwards: ${v}->vm_pgoff -= ${grow}`, "mm/mmap.c:1748");
-    area.vm_pgoff -= grow;
+    vma(k, v).vm_pgoff -= grow;
   }
   for (const l of [...locks].reverse()) yield* spin_unlock(k, l, "mm/mmap.c:1748", locks.length === 1 ? `anon_vma_unlock(${v}->anon_vma)` : `anon_vma_unlock(${v}): ${l}`);
   return true;

@@ -10,8 +10,9 @@ import type { MmId, VmaFlags, VmaId } from "./types";
 
 /** change_protection(): write-protect ptes and write migration entries (make_migration_entry_read). */
 function* change_protection(k: Kernel, v: VmaId, start: number, end: number, prot: VmaFlags["prot"]): KGen {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`change_protection(${v}, ${start}, ${end})`, "mm/mprotect.c", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  yield step(`change_protection(${v}, ${start}, ${end})`, "mm/mprotect.c", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   if (prot !== "rw") {
     for (let a = start; a < end; a++) {
@@ -24,29 +25,29 @@ function* change_protection(k: Kernel, v: VmaId, start: number, end: number, pro
 
 /** mprotect_fixup(): returns the vma now covering [start, end). */
 export function* mprotect_fixup(k: Kernel, v: VmaId, prev: VmaId | null, start: number, end: number, flags: VmaFlags): KGen<VmaId> {
-  let area = vma(k, v);
   yield step(`mprotect_fixup(${v}, ${start}, ${end})`, "mm/mprotect.c");
+  const area = vma(k, v);
   const same = area.flags.prot === flags.prot && area.flags.stack_incomplete_setup === flags.stack_incomplete_setup;
   if (same) return v;
   const pgoff = area.vm_pgoff + (start - area.vm_start);
   const merged = yield* vma_merge(k, area.mm, prev, start, end, flags, area.anon_vma, pgoff);
-  if (merged !== null) {
-    area = vma(k, merged);
-  } else {
-    if (start !== area.vm_start) yield* __split_vma(k, v, start, true);
-    if (end !== area.vm_end) yield* __split_vma(k, v, end, false);
+  const now = merged ?? v;
+  if (merged === null) {
+    if (start !== vma(k, v).vm_start) yield* __split_vma(k, v, start, true);
+    if (end !== vma(k, v).vm_end) yield* __split_vma(k, v, end, false);
   }
-  yield step(`mprotect_fixup: ${area.id}->vm_flags = ${flags.prot}`, "mm/mprotect.c");
-  area.flags = { ...flags };
-  yield* change_protection(k, area.id, start, end, flags.prot);
-  return area.id;
+  yield step(`mprotect_fixup: ${now}->vm_flags = ${flags.prot}`, "mm/mprotect.c");
+  vma(k, now).flags = { ...flags };
+  yield* change_protection(k, now, start, end, flags.prot);
+  return now;
 }
 
 /** sys_mprotect(start, end, prot) with mmap_sem held for write. */
 export function* sys_mprotect(k: Kernel, mmId: MmId, start: number, end: number, prot: VmaFlags["prot"]): KGen {
-  const m = mm(k, mmId);
-  yield* down_write(k, m.mmap_sem, "mm/mprotect.c");
+  yield* down_write(k, mm(k, mmId).mmap_sem, "mm/mprotect.c");
   yield step(`find_vma_prev(${mmId}, p${start})`, "mm/mprotect.c");
+  // Objects of the state are fetched in the step that uses them, never kept across a yield (scheduler.ts).
+  const m = mm(k, mmId);
   let v = find_vma(k, m, start);
   if (!v || v.vm_start > start) throw new MappingError(`mprotect: no vma at ${mmId}:p${start}`);
   const idx = m.mmap.indexOf(v.id);
@@ -63,5 +64,5 @@ export function* sys_mprotect(k: Kernel, mmId: MmId, start: number, end: number,
     if (!nx || nx.vm_start !== nstart) throw new MappingError(`mprotect: hole at ${mmId}:p${nstart}`);
     v = nx;
   }
-  yield* up_write(k, m.mmap_sem, "mm/mprotect.c");
+  yield* up_write(k, mm(k, mmId).mmap_sem, "mm/mprotect.c");
 }

@@ -14,8 +14,9 @@ import type { MmId, VmaId } from "./types";
  * lock (old and new ptl are one lock here); the page keeps its index.
  */
 export function* move_ptes(k: Kernel, v: VmaId, old_addr: number, new_addr: number, len: number): KGen {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`move_ptes(${m.id}: p${old_addr}..p${old_addr + len} -> p${new_addr})`, "mm/mremap.c:71", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  yield step(`move_ptes(${mmId}: p${old_addr}..p${old_addr + len} -> p${new_addr})`, "mm/mremap.c:71", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  let m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   if (k.policy.move_ptes_cleanup) {
     // Fix 2b (Mel V2 3/3, 27 Apr 2010): do not carry a migration entry away from where rmap looks for it:
@@ -24,12 +25,13 @@ export function* move_ptes(k: Kernel, v: VmaId, old_addr: number, new_addr: numb
       const pte = m.ptes[old_addr + i];
       if (pte?.kind !== "migration") continue;
       unlockInStep(k, m.page_table_lock);
-      const cleaned = yield* lazy_cleanup_migration_entry(k, m.id, old_addr + i, pte.page, "move_ptes", "mm/mremap.c:71");
+      const cleaned = yield* lazy_cleanup_migration_entry(k, mmId, old_addr + i, pte.page, "move_ptes", "mm/mremap.c:71");
       if (cleaned) {
         k.s.counters.retries++;
         return yield* move_ptes(k, v, old_addr, new_addr, len);
       }
-      yield step(`move_ptes: cannot clean up the entry at ${m.id}:p${old_addr + i}, move it`, "mm/mremap.c:71", { lock: m.page_table_lock, mode: "excl" });
+      yield step(`move_ptes: cannot clean up the entry at ${mmId}:p${old_addr + i}, move it`, "mm/mremap.c:71", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+      m = mm(k, mmId);
       lockInStep(k, m.page_table_lock);
       break;
     }
@@ -54,25 +56,27 @@ export function* move_page_tables(k: Kernel, v: VmaId, old_addr: number, new_add
  * joins the old one's anon_vmas, after it on each list), move_page_tables(), do_munmap(old).
  */
 export function* sys_mremap(k: Kernel, mmId: MmId, old: number, len: number, to: number): KGen {
-  const m = mm(k, mmId);
-  yield* down_write(k, m.mmap_sem, "mm/mremap.c");
+  yield* down_write(k, mm(k, mmId).mmap_sem, "mm/mremap.c");
   yield step(`find_vma(${mmId}, p${old})`, "mm/mremap.c");
-  const v = find_vma(k, m, old);
-  if (!v || v.vm_start !== old || v.vm_end !== old + len) {
+  const m = mm(k, mmId);
+  const area = find_vma(k, m, old);
+  if (!area || area.vm_start !== old || area.vm_end !== old + len) {
     throw new MappingError(`mremap: only a whole vma can be moved in the model; no vma is exactly ${mmId}:[p${old}, p${old + len})`);
   }
   for (const id of m.mmap) {
     const o = vma(k, id);
     if (o.vm_start < to + len && to < o.vm_end) throw new MappingError(`mremap: target [p${to}, p${to + len}) overlaps ${id}`);
   }
-  yield step(`copy_vma(${v.id}, p${to})`, "mm/mmap.c");
-  const nv = vm_area_alloc(k, mmId, to, to + len, v.vm_pgoff, v.flags);
-  nv.anon_vma = v.anon_vma;
-  yield* anon_vma_clone(k, nv.id, v.id);
-  vma_link(k, m, nv);
-  yield* move_page_tables(k, v.id, old, to, len);
+  const v = area.id;
+  yield step(`copy_vma(${v}, p${to})`, "mm/mmap.c");
+  const nv = vm_area_alloc(k, mmId, to, to + len, vma(k, v).vm_pgoff, vma(k, v).flags);
+  nv.anon_vma = vma(k, v).anon_vma;
+  const nvId = nv.id;
+  yield* anon_vma_clone(k, nvId, v);
+  vma_link(k, mm(k, mmId), vma(k, nvId));
+  yield* move_page_tables(k, v, old, to, len);
   yield step(`do_munmap(${mmId}, p${old}, ${len})`, "mm/mmap.c");
-  detach_vma(k, v.id);
-  yield* remove_vma(k, v.id);
-  yield* up_write(k, m.mmap_sem, "mm/mremap.c");
+  detach_vma(k, v);
+  yield* remove_vma(k, v);
+  yield* up_write(k, mm(k, mmId).mmap_sem, "mm/mremap.c");
 }

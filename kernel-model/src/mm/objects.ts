@@ -39,6 +39,13 @@ export function anon_vma(k: Kernel, id: AnonVmaId, use = "used"): AnonVma {
   return a;
 }
 
+/** An anon_vma without the I6 check: the path that frees it, or one that already holds it. */
+export function anon_vma_nocheck(k: Kernel, id: AnonVmaId): AnonVma {
+  const a = k.s.anon_vmas[id];
+  if (!a) throw new Error(`model error: no anon_vma ${id}`);
+  return a;
+}
+
 /** Fix 1a (KAMEZAWA): the vma's own adjust_lock, which exists only when the policy has it. */
 export function vma_adjust_lock_id(v: VmaId): string {
   return `vma_adjust_lock:${v}`;

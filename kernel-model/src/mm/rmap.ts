@@ -6,11 +6,11 @@ import { checkWalkRead } from "../check/invariants";
 import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
 import { lockInStep, spin_lock, spin_trylock, spin_unlock, unlockInStep } from "./locks";
 import {
-  anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, avc, mm, page, page_anon_vma, page_mapped, vma,
-  vma_adjust_lock_id,
+  anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, anon_vma_nocheck, avc, mm, page, page_anon_vma,
+  page_mapped, vma, vma_adjust_lock_id,
 } from "./objects";
-import { make_migration_entry, pte_page } from "./swapops";
-import type { AnonVmaId, Avc, PageId, Pte, VmaId } from "./types";
+import { make_migration_entry } from "./swapops";
+import type { AnonVmaId, AvcId, PageId, Pte, VmaId } from "./types";
 
 export const EFAULT = -14;
 export const SWAP_AGAIN = 1;
@@ -34,28 +34,28 @@ export function* anon_vma_prepare(k: Kernel, v: VmaId): KGen<AnonVmaId> {
   const existing = vma(k, v).anon_vma;
   if (existing !== null) return existing;
   // find_mergeable_anon_vma() is not modelled: a new anon_vma is always allocated.
-  const av = anon_vma_alloc(k);
-  const link = anon_vma_chain_alloc(k, v, av.id);
-  yield* spin_lock(k, anon_vma_lock_id(k, av.id), "mm/rmap.c:114");
+  const av = anon_vma_alloc(k).id;
+  const link = anon_vma_chain_alloc(k, v, av).id;
+  yield* spin_lock(k, anon_vma_lock_id(k, av), "mm/rmap.c:114");
   const ptl = mm(k, vma(k, v).mm).page_table_lock;
   yield step("anon_vma_prepare: link vma under page_table_lock", "mm/rmap.c:114", { lock: ptl, mode: "excl" });
   lockInStep(k, ptl);
   checkSameVmaLocking(k, v);
-  vma(k, v).anon_vma = av.id;
-  vma(k, v).anon_vma_chain.unshift(link.id); // list_add(&avc->same_vma, &vma->anon_vma_chain)
-  av.head.unshift(link.id); // list_add(&avc->same_anon_vma, &anon_vma->head): at the head (26ba0cb6 changed this in 2.6.36)
+  vma(k, v).anon_vma = av;
+  vma(k, v).anon_vma_chain.unshift(link); // list_add(&avc->same_vma, &vma->anon_vma_chain)
+  anon_vma_nocheck(k, av).head.unshift(link); // list_add(&avc->same_anon_vma, &anon_vma->head): at the head (26ba0cb6 changed this in 2.6.36)
   unlockInStep(k, ptl);
-  yield* spin_unlock(k, anon_vma_lock_id(k, av.id), "mm/rmap.c:114");
-  return av.id;
+  yield* spin_unlock(k, anon_vma_lock_id(k, av), "mm/rmap.c:114");
+  return av;
 }
 
 /** anon_vma_chain_link() (mm/rmap.c:165): same_vma at the head, same_anon_vma at the tail under the anon_vma lock. */
-function* anon_vma_chain_link(k: Kernel, v: VmaId, link: Avc): KGen {
-  const lock = anon_vma_lock_id(k, link.anon_vma);
+function* anon_vma_chain_link(k: Kernel, v: VmaId, link: AvcId): KGen {
+  const lock = anon_vma_lock_id(k, avc(k, link).anon_vma);
   yield* spin_lock(k, lock, "mm/rmap.c:165");
   checkSameVmaLocking(k, v);
-  vma(k, v).anon_vma_chain.unshift(link.id);
-  anon_vma(k, link.anon_vma).head.push(link.id); // list_add_tail: after the vma it was cloned from (I7)
+  vma(k, v).anon_vma_chain.unshift(link);
+  anon_vma(k, avc(k, link).anon_vma).head.push(link); // list_add_tail: after the vma it was cloned from (I7)
   yield* spin_unlock(k, lock, "mm/rmap.c:165");
 }
 
@@ -63,7 +63,7 @@ function* anon_vma_chain_link(k: Kernel, v: VmaId, link: Avc): KGen {
 export function* anon_vma_clone(k: Kernel, dst: VmaId, src: VmaId): KGen {
   const chain = [...vma(k, src).anon_vma_chain].reverse(); // list_for_each_entry_reverse
   for (const id of chain) {
-    const link = anon_vma_chain_alloc(k, dst, avc(k, id).anon_vma);
+    const link = anon_vma_chain_alloc(k, dst, avc(k, id).anon_vma).id;
     yield* anon_vma_chain_link(k, dst, link);
   }
 }
@@ -85,22 +85,23 @@ export function* anon_vma_fork(k: Kernel, child: VmaId, parent: VmaId): KGen {
   av.root = anon_vma(k, pav).root; // 2.6.36 (5c341ee1); earlier versions never read it
   if (k.policy.lock_root) anon_vma(k, av.root).external_refcount++; // 76545066: a child pins the root
   vma(k, child).anon_vma = av.id;
-  yield* anon_vma_chain_link(k, child, anon_vma_chain_alloc(k, child, av.id));
+  yield* anon_vma_chain_link(k, child, anon_vma_chain_alloc(k, child, av.id).id);
 }
 
 /** anon_vma_unlink() for one AVC: free the anon_vma when its list is empty and nothing pins it. */
 function* anon_vma_unlink(k: Kernel, id: string): KGen {
-  const link = avc(k, id);
-  const lock = anon_vma_lock_id(k, link.anon_vma);
+  const lock = anon_vma_lock_id(k, avc(k, id).anon_vma);
   yield* spin_lock(k, lock, "mm/rmap.c:260");
-  const av = anon_vma(k, link.anon_vma);
-  av.head = av.head.filter((x) => x !== id);
-  const empty = av.head.length === 0 && av.external_refcount === 0;
+  const av = avc(k, id).anon_vma;
+  let a = anon_vma(k, av);
+  a.head = a.head.filter((x) => x !== id);
+  const empty = a.head.length === 0 && a.external_refcount === 0;
   yield* spin_unlock(k, lock, "mm/rmap.c:260");
   if (empty) {
-    yield step(`anon_vma_free(${av.id})`, "mm/rmap.c:260");
-    av.freed = true;
-    if (k.policy.lock_root && av.root !== av.id) yield* drop_anon_vma(k, av.root);
+    yield step(`anon_vma_free(${av})`, "mm/rmap.c:260");
+    a = anon_vma_nocheck(k, av);
+    a.freed = true;
+    if (k.policy.lock_root && a.root !== av) yield* drop_anon_vma(k, a.root);
   }
 }
 
@@ -122,7 +123,7 @@ export function* drop_anon_vma(k: Kernel, id: AnonVmaId): KGen {
   yield* spin_unlock(k, lock, "mm/migrate.c:542");
   if (empty) {
     yield step(`anon_vma_free(${id})`, "mm/migrate.c:542");
-    av.freed = true;
+    anon_vma_nocheck(k, id).freed = true;
   }
 }
 
@@ -204,16 +205,23 @@ export interface MigrationTally {
   removed: number;
 }
 
-/** What try_to_unmap()/rmap_walk() is looking for, for the I5 check at each vma_address(). */
-export type WalkTarget = (pte: Pte) => boolean;
+/**
+ * What try_to_unmap()/rmap_walk() is looking for, for the I5 check at each vma_address(): ptes of this
+ * kind for this page (remove_migration_ptes walks the new page for the old page's migration entries).
+ */
+export interface WalkTarget {
+  page: PageId;
+  kind: Pte["kind"];
+}
 
 /**
  * try_to_unmap_one() (mm/rmap.c:898), under the pte lock: a swap-cache page gets a swap entry, any other
  * anonymous page a migration entry (TTU_MIGRATION). Returns SWAP_AGAIN.
  */
 function* try_to_unmap_one(k: Kernel, p: PageId, v: VmaId, address: number, tally?: MigrationTally): KGen<number> {
-  const m = mm(k, vma(k, v).mm);
-  yield step(`try_to_unmap_one(${p}, ${v}, ${address})`, "mm/rmap.c:898", { lock: m.page_table_lock, mode: "excl" });
+  const mmId = vma(k, v).mm;
+  yield step(`try_to_unmap_one(${p}, ${v}, ${address})`, "mm/rmap.c:898", { lock: mm(k, mmId).page_table_lock, mode: "excl" });
+  const m = mm(k, mmId);
   lockInStep(k, m.page_table_lock);
   const pte = m.ptes[address];
   if (pte?.kind === "present" && pte.page === p) {
@@ -312,7 +320,7 @@ export function* try_to_unmap_anon(k: Kernel, p: PageId, tally?: MigrationTally)
     const av = page_anon_vma(page(k, p));
     if (av === null || !page_mapped(page(k, p))) return SWAP_AGAIN;
     const locks = yield* walk_lock(k, av, "mm/rmap.c:292");
-    const target: WalkTarget = (pte) => pte_page(pte) === p && pte.kind === "present";
+    const target: WalkTarget = { page: p, kind: "present" };
     let restart = false;
     for (let i = 0; i < anon_vma(k, av).head.length; i++) {
       const v = avc(k, anon_vma(k, av).head[i] as string).vma;

@@ -4,13 +4,13 @@
  */
 import { type Kernel, type KGen, step } from "../sim/kernel";
 import { alloc_page, page } from "./objects";
-import type { Page, PageId, SwapEntry } from "./types";
+import type { PageId, SwapEntry } from "./types";
 
 /**
  * lookup_swap_cache() -> find_get_page(): RCU lookup of the slot, page_cache_get_speculative() (fails
  * on frozen refs), then re-check the slot; retry on any change.
  */
-export function* lookup_swap_cache(k: Kernel, entry: SwapEntry): KGen<Page | null> {
+export function* lookup_swap_cache(k: Kernel, entry: SwapEntry): KGen<PageId | null> {
   for (;;) {
     yield step(`find_get_page(swapper_space, ${entry}): radix_tree_lookup_slot`, "mm/filemap.c");
     const id: PageId | undefined = k.s.swap.slots[String(entry)];
@@ -24,22 +24,22 @@ export function* lookup_swap_cache(k: Kernel, entry: SwapEntry): KGen<Page | nul
     p.refcount++;
     yield step(`find_get_page: re-check slot ${entry}`, "mm/filemap.c");
     if (k.s.swap.slots[String(entry)] !== id) {
-      p.refcount--;
+      page(k, id).refcount--;
       k.s.counters.retries++;
       continue;
     }
-    return p;
+    return id;
   }
 }
 
 /** The page is not in the swap cache: read it back (I/O not modelled: a new page enters the cache). */
-export function* read_swap_cache_async(k: Kernel, entry: SwapEntry): KGen<Page> {
+export function* read_swap_cache_async(k: Kernel, entry: SwapEntry): KGen<PageId> {
   yield step(`read_swap_cache_async(${entry})`, "mm/swap_state.c");
   const p = alloc_page(k);
   p.swapCache = entry;
   p.refcount = 2; // the cache's and ours
   k.s.swap.slots[String(entry)] = p.id;
-  return p;
+  return p.id;
 }
 
 /** add_to_swap(): give a mapped anonymous page a swap entry and a swap-cache slot (set-up only). */

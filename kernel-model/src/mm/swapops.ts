@@ -25,12 +25,3 @@ export function migration_entry_to_page(k: Kernel, pte: Pte & { kind: "migration
 export function is_migration_entry(pte: Pte | undefined): pte is Pte & { kind: "migration" } {
   return pte?.kind === "migration";
 }
-
-/**
- * The page a present pte or a migration entry refers to (none for a swap entry). Checks that look for one
- * page's ptes ask this before the kind: the explorer's footprints then show them reading other pages'
- * ptes only for the page, and a change of kind there (another page migrating) does not concern them.
- */
-export function pte_page(pte: Pte): PageId | undefined {
-  return "page" in pte ? pte.page : undefined;
-}

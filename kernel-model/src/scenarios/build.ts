@@ -5,7 +5,7 @@
 import { fixPolicy } from "../fixes";
 import { type KernelPolicy, UsageError } from "../kernels";
 import { down_write, up_write } from "../mm/locks";
-import { mm_alloc } from "../mm/objects";
+import { mm, mm_alloc } from "../mm/objects";
 import { exit_mmap } from "../mm/exit";
 import { __bprm_mm_init, copy_strings, setup_arg_pages, touch_args } from "../mm/exec";
 import { dup_mmap } from "../mm/fork";
@@ -71,7 +71,7 @@ export function* runOp(k: Kernel, op: Op, passes: number): KGen {
       const m = k.s.mms[op.mm] ?? mm_alloc(k, op.mm);
       yield* down_write(k, m.mmap_sem, "mm/mmap.c");
       yield* mmap_region(k, op.mm, op.start, op.end, { prot: op.prot ?? "rw", growsdown: op.growsdown ?? false, stack_incomplete_setup: false });
-      yield* up_write(k, m.mmap_sem, "mm/mmap.c");
+      yield* up_write(k, mm(k, op.mm).mmap_sem, "mm/mmap.c");
       return;
     }
     case "touch":

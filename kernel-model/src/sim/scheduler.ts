@@ -51,8 +51,11 @@ export interface RunOptions {
   /** Record the trace with per-step state changes. Default true (explorers turn it off). */
   trace?: boolean;
   /**
-   * What the kernel paths see as `k.s`: a view of the run's state, e.g. a Proxy that records each step's reads
-   * and writes (the exhaustive explorer's footprints). The scheduler itself keeps using the state. Default: the state.
+   * What the kernel paths see as `k.s` in the step about to run (asked before every step, and before each
+   * thread's code up to its first yield): a view of the run's state, e.g. a Proxy that records the step's
+   * reads and writes (the exhaustive explorer's footprints), or the state itself. Kernel paths never keep
+   * an object of the state from one step to the next, so a step may see another view than the last one.
+   * The scheduler itself keeps using the state. Default: the state.
    */
   view?: (s: State) => State;
 }
@@ -71,6 +74,8 @@ interface Live {
   name: string;
   gen: KGen;
   pending: Step | null;
+  /** The thread's kernel context; `s` is set before each step when the run has a view. */
+  k: { -readonly [K in keyof Kernel]: Kernel[K] };
 }
 
 /**
@@ -151,6 +156,7 @@ class Run {
   runLength = 0;
   /** Scratch runnable lists, by length: only lean choosers and the schedule see them, and neither keeps them. */
   readonly runnableOf: string[][] = [];
+  readonly view: ((s: State) => State) | null;
 
   constructor(readonly s: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], readonly o: RunOptions, traceByDefault: boolean) {
     this.maxSteps = o.maxSteps ?? 5000;
@@ -159,12 +165,12 @@ class Run {
     this.tokens = o.schedule ? parseSchedule(o.schedule, defs.map((d) => d.name)) : [];
     this.chooser = o.chooser ?? continueLast;
     this.leanContext = (this.chooser as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] === true ? new LeanContext(s, this.ready) : null;
-    const ks = o.view ? o.view(s) : s;
+    this.view = o.view ?? null;
     const now = (): number => Math.max(0, this.steps - 1);
     this.live = defs.map((def) => {
       s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
-      const k: Kernel = { s: ks, policy, opts, tid: def.name, now };
-      return { name: def.name, gen: def.body(k), pending: null };
+      const k = { s, policy, opts, tid: def.name, now };
+      return { name: def.name, gen: def.body(k), pending: null, k };
     });
   }
 
@@ -256,6 +262,7 @@ class Run {
   }
 
   advance(t: Live): void {
+    if (this.view !== null) t.k.s = this.view(this.s);
     try {
       const r = t.gen.next();
       t.pending = r.done ? null : r.value;
