@@ -140,7 +140,8 @@ console.log(allBuiltins());
 console.log(
   "\nNotes: states are not counted alike. SPIN stores global states (with its partial-order reduction);\n" +
     "ours counts distinct (machine state, per-thread step counts) over the DPOR search, which replays every\n" +
-    "schedule from the initial state (kernel paths are generators, their locals cannot be copied).\n" +
+    "schedule from the initial state (kernel paths are generators, their locals cannot be copied;\n" +
+    "replayed steps run on the plain state, new ones through a recording view).\n" +
     "Ours groups steps into transactions (explore/movers.ts); schedules include passes restarted when a\n" +
     "mover classification was contradicted.",
 );
