@@ -41,8 +41,8 @@ export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, t
   if (!area || !m) return;
   const start = area.vm_start;
   const end = area.vm_end;
-  for (const [a, pte] of ptesMapping(m.ptes, target.page)) {
-    if (a >= start && a < end && pte.kind === target.kind && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
+  for (const [a, pte] of ptesMapping(m.ptes, target.page, start, end)) {
+    if (pte.kind === target.kind && a !== address && !reachableThroughOtherVma(k, p, v, a)) {
       const got = address < 0 ? "-EFAULT" : `p${address}`;
       // Fix 3 expects misses: the count makes the walk come back (or try_to_unmap fail with -EAGAIN), so a
       // miss is only a note; what it leads to (I2, I10, a livelock) is still checked.
@@ -63,39 +63,48 @@ export function checkUnlockPage(k: Kernel, p: PageId): void {
 /** End-of-run checks; violations are recorded with step -1. */
 export function endOfRunChecks(s: State): void {
   const add = (invariant: string, message: string) => s.violations.push({ invariant, message, step: -1, threads: [], fatal: false });
-  // I1: a migration entry left behind for an unlocked page: the next access would hit swapops.h:105.
+  // One pass over the ptes (for-in over integer keys is dear); I1 findings are reported before I5/I6 ones.
+  const i1: [string, string][] = [];
+  const i56: [string, string][] = [];
+  const later = (invariant: string, message: string) => i56.push([invariant, message]);
   for (const m of Object.values(s.mms)) {
-    for (const [a, pte] of Object.entries(m.ptes)) {
-      if (pte.kind !== "migration") continue;
-      const pg = s.pages[pte.page];
-      if (pg && lockOf(s, pg.lock).owner === null) {
-        add("I1", `stale migration entry at ${m.id}:p${a} for unlocked page ${pte.page}${pg.freed ? " (freed)" : ""}: the next access hits kernel BUG at include/linux/swapops.h:105!`);
+    for (const key in m.ptes) {
+      const pte = m.ptes[key] as Pte;
+      // I1: a migration entry left behind for an unlocked page: the next access would hit swapops.h:105.
+      if (pte.kind === "migration") {
+        const pg = s.pages[pte.page];
+        if (pg && lockOf(s, pg.lock).owner === null) {
+          i1.push(["I1", `stale migration entry at ${m.id}:p${key} for unlocked page ${pte.page}${pg.freed ? " (freed)" : ""}: the next access hits kernel BUG at include/linux/swapops.h:105!`]);
+        }
       }
+      if (!m.exited) checkReachable(s, m, Number(key), pte, later);
     }
   }
-  // I5/I6: every mapped page is reachable from its anon_vma at the address it is mapped at.
-  for (const m of Object.values(s.mms)) {
-    if (m.exited) continue;
-    for (const [key, pte] of Object.entries(m.ptes)) {
-      if (pte.kind === "swap") continue;
-      const a = Number(key);
-      const pg = s.pages[pte.page];
-      const av = pg?.mapping?.anon;
-      if (!pg || pte.kind === "migration" || av === undefined) continue;
-      const anon = s.anon_vmas[av];
-      if (!anon || anon.freed) {
-        add("I6", `${pte.page} mapped at ${m.id}:p${a} points to freed anon_vma ${av}`);
-        continue;
-      }
-      const owner = m.mmap.map((id) => s.vmas[id]).find((v) => v && v.vm_start <= a && a < v.vm_end);
-      const listed = owner && anon.head.some((c) => s.avcs[c]?.vma === owner.id);
-      const addr = owner ? owner.vm_start + (pg.index - owner.vm_pgoff) : NaN;
-      if (!owner || !listed || addr !== a) {
-        add("I5", `${pte.page} at ${m.id}:p${a} cannot be found by rmap (vma ${owner?.id ?? "none"}, on ${av}'s list: ${listed ? "yes" : "no"}, vma_address p${addr})`);
-      }
-    }
+  for (const [i, msg] of [...i1, ...i56]) add(i, msg);
+  checkChainOrder(s, add);
+}
+
+/** I5/I6 at the end of a run: a mapped page is reachable from its anon_vma at the address it is mapped at. */
+function checkReachable(s: State, m: State["mms"][string], a: number, pte: Pte, add: (invariant: string, message: string) => void): void {
+  if (pte.kind === "swap") return;
+  const pg = s.pages[pte.page];
+  const av = pg?.mapping?.anon;
+  if (!pg || pte.kind === "migration" || av === undefined) return;
+  const anon = s.anon_vmas[av];
+  if (!anon || anon.freed) {
+    add("I6", `${pte.page} mapped at ${m.id}:p${a} points to freed anon_vma ${av}`);
+    return;
   }
-  // I7: same_vma newest -> oldest; same_anon_vma in creation order.
+  const owner = m.mmap.map((id) => s.vmas[id]).find((v) => v && v.vm_start <= a && a < v.vm_end);
+  const listed = owner && anon.head.some((c) => s.avcs[c]?.vma === owner.id);
+  const addr = owner ? owner.vm_start + (pg.index - owner.vm_pgoff) : NaN;
+  if (!owner || !listed || addr !== a) {
+    add("I5", `${pte.page} at ${m.id}:p${a} cannot be found by rmap (vma ${owner?.id ?? "none"}, on ${av}'s list: ${listed ? "yes" : "no"}, vma_address p${addr})`);
+  }
+}
+
+/** I7 at the end of a run: same_vma newest -> oldest; same_anon_vma in creation order. */
+function checkChainOrder(s: State, add: (invariant: string, message: string) => void): void {
   const seq = (id: string) => Number(id.replace(/\D/g, ""));
   for (const v of Object.values(s.vmas)) {
     if (v.freed) continue;

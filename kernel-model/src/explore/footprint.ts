@@ -403,7 +403,7 @@ class NodeHandler implements ProxyHandler<Obj> {
     const v = target[key];
     if (typeof v === "function" && Array.isArray(target)) return this.arrayMethod(target, key, v as (...a: unknown[]) => unknown);
     if (typeof key === "symbol") {
-      if (key === PTES_MAPPING && this.shape.pteTable) return (p: string) => this.ptesMapping(target, p);
+      if (key === PTES_MAPPING && this.shape.pteTable) return (p: string, from: number, to: number) => this.ptesMapping(target, p, from, to);
       return key === RAW ? target : v;
     }
     if (this.skip !== null && this.skip.has(key as string)) return v;
@@ -414,13 +414,18 @@ class NodeHandler implements ProxyHandler<Obj> {
   }
 
   /** check/mapping.ts's question, recorded as a read of its answer only; the ptes come back as views. */
-  private ptesMapping(target: Obj, p: string): [number, unknown][] {
+  private ptesMapping(target: Obj, p: string, from: number, to: number): [number, unknown][] {
+    const all: number[] = [];
     const out: [number, unknown][] = [];
     for (const a in target) {
       const pte = target[a];
-      if (pageOfPte(pte) === p) out.push([Number(a), this.child(a, pte as object)]);
+      if (pageOfPte(pte) !== p) continue;
+      all.push(Number(a));
+      if (Number(a) >= from && Number(a) < to) out.push([Number(a), this.child(a, pte as object)]);
     }
-    if (this.rec.mode !== "off") this.rec.read(this.shape.maps(p), out.map((x) => x[0]).join(","));
+    // The read is of the whole answer (what a range leaves out may come into it), so a store that changes
+    // which ptes map p anywhere in the table conflicts with it.
+    if (this.rec.mode !== "off") this.rec.read(this.shape.maps(p), all.join(","));
     return out;
   }
 

@@ -44,3 +44,21 @@ test("only a store that changes which page a pte refers to writes that page's an
   (ptes[30] as Pte & { page: string }).page = p1; // a store into the pte itself
   expect(names(rec.take().footprint.writes).filter((n) => n?.includes("maps"))).toEqual([`mms.A.ptes[maps ${p0}]`, `mms.A.ptes[maps ${p1}]`]);
 });
+
+test("a range limits the answer the same way with and without a recording view", () => {
+  const { state, view, rec, names } = setup();
+  const p0 = (state.mms.A?.ptes[28] as Pte & { page: string }).page;
+  const raw = state.mms.A?.ptes as Record<string, Pte>;
+  raw[40] = { kind: "migration", page: p0, write: false };
+  const ptes = (view.mms.A as State["mms"][string]).ptes;
+  for (const [from, to] of [[16, 32], [28, 29], [29, 100], [0, 1000]] as const) {
+    const plain = ptesMapping(raw, p0, from, to).map(([a]) => a);
+    rec.take();
+    expect(ptesMapping(ptes, p0, from, to).map(([a]) => a)).toEqual(plain);
+    // The read is of the whole answer, whatever the range.
+    expect(names(rec.take().footprint.reads)).toContain(`mms.A.ptes[maps ${p0}]`);
+  }
+  expect(ptesMapping(raw, p0, 16, 32).map(([a]) => a)).toEqual([28]);
+  expect(ptesMapping(raw, p0, 0, 1000).map(([a]) => a)).toEqual([28, 40]);
+  expect(ptesMapping(raw, p0).map(([a]) => a)).toEqual([28, 40]);
+});
