@@ -36,7 +36,7 @@ export class Shape {
     /** The depth-2 unit (e.g. `vmas.vma1`) this node belongs to, -1 above depth 2. */
     readonly unit: number,
     /** For a pte of a page table (`mms.A.ptes.28`): the table. */
-    readonly table_: Shape | null = null,
+    readonly inTable: Shape | null = null,
   ) {
     this.pteTable = depth === 3 && collapse < 0 && path.startsWith("mms.") && path.endsWith(".ptes");
   }
@@ -208,10 +208,10 @@ export class Recorder {
   constructor(readonly locs: Locations) {}
 
   /**
-   * Views end with their step: every object the last step reached through its view is revoked, and the
-   * step gets a view of its own. A kernel path that kept an object of the state across a yield then fails
-   * loudly, instead of reading and writing past the recorder in a later step (which is what the explorer's
-   * state-only replay relies on: see exhaustive.ts). For tests; slow.
+   * Views end with their step: each step gets a view of its own, and any later use of an object reached
+   * through an older one is reported (onStale). A kernel path that kept an object of the state across a
+   * yield then fails loudly, instead of reading and writing past the recorder in a later step (which the
+   * explorer's replay on the plain state relies on: see exhaustive.ts). For tests; slow.
    */
   revoking = false;
   /** Views made in step `epoch` are current (revoking mode). */
@@ -371,9 +371,9 @@ class StaleCheck implements ProxyHandler<Obj> {
   }
 }
 
-/** The proxy handler of one object reached at one path. */
 const MUTATORS = new Set(["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"]);
 
+/** The proxy handler of one object reached at one path. */
 class NodeHandler implements ProxyHandler<Obj> {
   private readonly kids = new Map<PropertyKey, { raw: object; view: object }>();
   private methods: Map<PropertyKey, (...a: unknown[]) => unknown> | undefined;
@@ -417,11 +417,12 @@ class NodeHandler implements ProxyHandler<Obj> {
   private ptesMapping(target: Obj, p: string, from: number, to: number): [number, unknown][] {
     const all: number[] = [];
     const out: [number, unknown][] = [];
-    for (const a in target) {
-      const pte = target[a];
+    for (const key in target) {
+      const pte = target[key];
       if (pageOfPte(pte) !== p) continue;
-      all.push(Number(a));
-      if (Number(a) >= from && Number(a) < to) out.push([Number(a), this.child(a, pte as object)]);
+      const a = Number(key);
+      all.push(a);
+      if (a >= from && a < to) out.push([a, this.child(key, pte as object)]);
     }
     // The read is of the whole answer (what a range leaves out may come into it), so a store that changes
     // which ptes map p anywhere in the table conflicts with it.
@@ -468,7 +469,7 @@ class NodeHandler implements ProxyHandler<Obj> {
       const had = hasOwn(target, key);
       const old = target[key];
       if (this.shape.pteTable) this.remap(this.shape, old, raw);
-      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, { ...target, page: raw });
+      else if (this.shape.inTable !== null && key === "page") this.remap(this.shape.inTable, target, { ...target, page: raw });
       if (this.shape.collapse >= 0) this.rec.write(loc);
       else if (had && isRecord(old) && isRecord(raw)) {
         // An object replaced by another (a pte, a vma's flags: values, never changed in place): what
@@ -498,7 +499,7 @@ class NodeHandler implements ProxyHandler<Obj> {
   deleteProperty(target: Obj, key: PropertyKey): boolean {
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
       if (this.shape.pteTable) this.remap(this.shape, target[key], undefined);
-      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, undefined);
+      else if (this.shape.inTable !== null && key === "page") this.remap(this.shape.inTable, target, undefined);
       this.rec.write(this.shape.loc(key));
       this.rec.write(this.shape.keys());
     }
@@ -509,7 +510,7 @@ class NodeHandler implements ProxyHandler<Obj> {
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
       // Conservative: any page the pte or the field may refer to, before or after.
       if (this.shape.pteTable) this.remap(this.shape, target[key], "value" in d ? d.value : undefined);
-      else if (this.shape.table_ !== null && key === "page") this.remap(this.shape.table_, target, { page: d.value });
+      else if (this.shape.inTable !== null && key === "page") this.remap(this.shape.inTable, target, { page: d.value });
       this.rec.write(this.shape.loc(key));
       if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
     }
