@@ -45,8 +45,8 @@
  *                   (294,000 states, about 100 s against DPOR's 5 s).
  * Every state caching backtrack is a replay from the initial state, and with locals hashed by what each
  * thread read, diamonds of independent steps merge but little else does; DPOR backtracks only where a race
- * is. Per step, DPOR costs about 10 us (recording view, race analysis, state hash for the count) against
- * about 4 us for a plain run. Brute force on a small S1 window (prefix `mig*12 T*7 mig*6`): 700 runs;
+ * is. A new step costs about 11 us through the recording view plus about 25 us of bookkeeping (movers,
+ * race analysis, state hash for the count); a replayed one about 3 us, as in a plain run. Brute force on a small S1 window (prefix `mig*12 T*7 mig*6`): 700 runs;
  * DPOR 16, state caching 38, with the same verdicts and end states. State caching stays for preemption-
  * bounded searches (minimisation), where DPOR is not complete.
  * Measured after field-level footprints (footprint.ts) and transactions (runs include restarted passes;

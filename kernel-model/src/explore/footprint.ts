@@ -415,18 +415,19 @@ class NodeHandler implements ProxyHandler<Obj> {
 
   /** check/mapping.ts's question, recorded as a read of its answer only; the ptes come back as views. */
   private ptesMapping(target: Obj, p: string, from: number, to: number): [number, unknown][] {
+    const recording = this.rec.mode !== "off";
     const all: number[] = [];
     const out: [number, unknown][] = [];
     for (const key in target) {
       const pte = target[key];
       if (pageOfPte(pte) !== p) continue;
       const a = Number(key);
-      all.push(a);
+      if (recording) all.push(a);
       if (a >= from && a < to) out.push([a, this.child(key, pte as object)]);
     }
     // The read is of the whole answer (what a range leaves out may come into it), so a store that changes
     // which ptes map p anywhere in the table conflicts with it.
-    if (this.rec.mode !== "off") this.rec.read(this.shape.maps(p), all.join(","));
+    if (recording) this.rec.read(this.shape.maps(p), all.join(","));
     return out;
   }
 
