@@ -72,7 +72,9 @@
 import { UsageError } from "../kernels";
 import type { State } from "../mm/types";
 import type { Prepared } from "../scenarios/build";
-import { type ChoiceContext, type RunOptions, type RunResult, type Verdict } from "../sim/scheduler";
+import { clonePlain } from "../sim/clone";
+import { Machine, NotCopyable } from "../sim/resumable";
+import { type ChoiceContext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
 import { waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
@@ -109,6 +111,18 @@ export interface ExhaustiveOptions extends ProgressOptions {
   transactions?: boolean;
   /** Called after every run with its explored choices (after the prefix) and verdict (null: cut short). */
   onRun?: (choices: readonly string[], verdict: Verdict | null) => void;
+  /**
+   * Go back to a node of the search from a snapshot of the run there instead of replaying from the
+   * initial state: a snapshot every `snapshots` new nodes (and at each node backtracked to), replaying
+   * at most the events since. 0: always replay. Default 4. Needs threads that can be copied (kernel paths
+   * compiled by build/resumable.js); the search replays when they cannot. The result is the same.
+   */
+  snapshots?: number;
+  /**
+   * states mode: key nodes by each thread's position and live variables (exact, needs compiled kernel
+   * paths) rather than by the hash of every value each thread read. Default true; false is the fallback.
+   */
+  preciseKeys?: boolean;
 }
 
 /** The bounds of a search: steps per run, preemptions per run, runs, wall-clock time. */
@@ -182,6 +196,14 @@ interface Frame {
   hb: Uint32Array | null;
   /** Steps in the chosen thread's event (one, unless transactions group them: movers.ts). */
   len: number;
+  /** The run stopped at this node (before the chosen event), to go on from instead of replaying to it. */
+  snap: NodeSnapshot | null;
+}
+
+/** A node's run (scheduler snapshot) and the state hasher as it was there. */
+interface NodeSnapshot {
+  run: RunSnapshot;
+  hasher: StateHasher;
 }
 
 /** Random runs that teach the movers before the first pass and after each restart (see learn). */
@@ -194,7 +216,19 @@ class Abort {}
 const ABORT = new Abort();
 
 export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveResult {
-  return new Search(p, o).run();
+  try {
+    return new Search(p, o).run();
+  } catch (e) {
+    // A thread reached a kernel path that is a native generator: its variables cannot be hashed.
+    if (e instanceof NotCopyable && o.preciseKeys !== false) return new Search(p, { ...o, preciseKeys: false, snapshots: 0 }).run();
+    throw e;
+  }
+}
+
+/** Are the threads compiled kernel paths (machines), whose position and variables are data? */
+function copyable(p: Prepared): boolean {
+  const now = (): number => 0;
+  return p.threads.every((t) => t.body({ s: p.initial, policy: p.policy, opts: p.opts, tid: t.name, now }) instanceof Machine);
 }
 
 class Search {
@@ -234,6 +268,15 @@ class Search {
   /** Transactions (DPOR only): which steps are movers, learned and checked as the search goes. */
   private readonly movers: Movers | null;
   private readonly learnRand = mulberry32(LEARNING_SEED);
+  /** Nodes between snapshots (0: none; set to 0 when a thread cannot be copied). */
+  private snapEvery: number;
+  /** ctx.step of the first choice (the prefix's length), once known. */
+  private base = -1;
+  /**
+   * states mode: threads are compiled kernel paths, so a node's key is the machine state plus each
+   * thread's position and live variables (sim/resumable.ts: hashThread), not the hash of all it read.
+   */
+  private readonly precise: boolean;
 
   constructor(
     private readonly p: Prepared,
@@ -248,9 +291,12 @@ class Search {
     this.violationsLoc = this.locs.root.loc("violations");
     this.threadUnits = this.names.map((n) => this.locs.unit(["threads", n]));
     this.failing = o.isFailure ?? isFailure;
+    this.snapEvery = o.snapshots ?? 4;
+    if (!Number.isInteger(this.snapEvery) || this.snapEvery < 0) throw new UsageError(`snapshots must be a non-negative integer, got ${o.snapshots}`);
     this.progress = new Progress(o);
+    this.precise = this.mode === "states" && o.preciseKeys !== false && copyable(p);
     this.movers =
-      this.mode === "dpor" && o.transactions !== false ? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string) : null;
+      (this.mode === "dpor" || (this.precise && !bounded)) && o.transactions !== false ? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string) : null;
     if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
       throw new UsageError(`preemption bound must be a non-negative integer, got ${o.preemptions}`);
     }
@@ -307,18 +353,25 @@ class Search {
    */
   private execute(replayTo: number): void {
     const rec = new Recorder(this.locs);
-    const hasher = new StateHasher(this.locs, this.baseHash);
-    const values = this.mode === "states";
+    // The deepest node up to the branch point with a snapshot: the run goes on from there.
+    let from = -1;
+    if (this.snapEvery > 0) for (let j = replayTo; j >= 0 && from < 0; j--) if ((this.frames[j] as Frame).snap !== null) from = j;
+    const resume = from >= 0 ? ((this.frames[from] as Frame).snap as NodeSnapshot) : null;
+    // states mode: the last branch from a node uses its snapshot as it is (nothing else will).
+    const inPlace = resume !== null && this.mode === "states" && from === replayTo && (this.frames[from] as Frame).todo.length === 0;
+    if (inPlace) (this.frames[from] as Frame).snap = null;
+    const hasher = inPlace ? (resume as NodeSnapshot).hasher : new StateHasher(this.locs, resume ? resume.hasher : this.baseHash);
+    const values = this.mode === "states" && !this.precise;
     // Brute force needs no footprints: it runs on the plain state and hashes whole states.
     const brute = this.mode === "brute" && this.o.checkFootprints !== true;
     const mv = this.movers;
     const check = this.o.checkFootprints === true;
-    let fps = this.names.map(() => 0);
-    let base = -1; // ctx.step of the first choice (the prefix length)
+    let fps = resume ? (this.frames[from] as Frame).fps.slice() : this.names.map(() => 0);
+    let base = resume ? this.base : -1; // ctx.step of the first choice (the prefix length)
     let at = 0; // ctx.step of the latest choice
     let before: Map<string, string> | null = null;
     // The event in progress: node d's, run by `cur`, `len` steps so far.
-    let d = -1;
+    let d = resume ? from - 1 : -1;
     let cur: string | null = null;
     let ti = 0;
     let len = 0;
@@ -404,16 +457,23 @@ class Search {
         if (d === replayTo) {
           this.transitions++;
           fps = f.fps.slice();
+          if (f.snap === null && this.snapEvery > 0 && (this.mode !== "states" || f.todo.length > 0)) {
+            hasher.digest(ctx.state as State); // a snapshot's hasher has nothing pending
+            snapshotAt(ctx, f);
+          }
         }
       } else {
         const h = brute ? hashState(ctx.state as State) : hasher.digest(ctx.state as State);
         if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
-        const key = this.key(h, fps, ctx.last);
+        const key = this.key(h, this.precise ? threadKeys(ctx) : fps, ctx.last);
         this.states.add(key);
         const f = this.newFrame(d, ctx, key, fps);
         if (f === null) throw ABORT;
         t = f.chosen;
         this.transitions++;
+        // states mode knows a node's other branches now: a snapshot where there are some. DPOR adds
+        // branches after the run (race analysis): a snapshot every snapEvery nodes.
+        if (this.snapEvery > 0 && (this.mode === "states" ? f.todo.length > 0 : d % this.snapEvery === 0)) snapshotAt(ctx, f);
       }
       cur = t;
       ti = this.index.get(t) as number;
@@ -433,9 +493,35 @@ class Search {
       beginStep(ctx, t);
       return t;
     };
+    // Thread hashes read the machines' frames, which may hold an object a step fetched through the view.
+    const threadKeys = (ctx: ChoiceContext): readonly number[] => {
+      const mode = rec.mode;
+      rec.mode = "off";
+      try {
+        return (ctx.threadHashes as () => readonly number[])();
+      } finally {
+        rec.mode = mode;
+      }
+    };
+    const snapshotAt = (ctx: ChoiceContext, f: Frame): void => {
+      if (ctx.snapshot === undefined) return;
+      // A frame may hold an object a step fetched through the view and no longer reads (liveness is
+      // conservative): copying it must not count as the next step's reads.
+      const mode = rec.mode;
+      rec.mode = "off";
+      try {
+        f.snap = { run: ctx.snapshot(), hasher: new StateHasher(this.locs, hasher) };
+      } catch (e) {
+        if (!(e instanceof NotCopyable)) throw e;
+        this.snapEvery = 0; // a thread is a native generator: replay
+      } finally {
+        rec.mode = mode;
+      }
+    };
     const chooser = (ctx: ChoiceContext): string => {
       if (base < 0) {
         base = ctx.step;
+        this.base = base;
         hasher.wrote(rec.take().footprint.writes); // the prefix (and the code before each thread's first step)
         hasher.touch(this.threadUnits); // made by the scheduler at the start of the run
       }
@@ -464,7 +550,11 @@ class Search {
     try {
       const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
       if (!brute) opts.view = (st) => (replaying ? st : rec.view(st));
-      r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
+      if (resume) {
+        opts.resume = resume.run;
+        if (inPlace) opts.resumeInPlace = true;
+        r = runThreadsOn(inPlace ? resume.run.state : clonePlain(resume.run.state), this.p.policy, this.p.opts, this.p.threads, opts, false);
+      } else r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
     } catch (e) {
       if (!(e instanceof Abort)) {
         if (e instanceof UsageError) throw new UsageError(`${e.message} (exploring ${this.p.spec.id} on ${this.p.policy.version})`);
@@ -472,7 +562,7 @@ class Search {
       }
     }
     this.schedules++;
-    this.steps += r ? r.steps : at;
+    this.steps += (r ? r.steps : at) - (resume ? resume.run.steps : 0);
     if (r) {
       if (cur !== null && r.steps > base) {
         stepDone(r.state);
@@ -535,7 +625,7 @@ class Search {
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
-    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0 };
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null };
     this.frames[d] = f;
     return f;
   }

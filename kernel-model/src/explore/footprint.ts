@@ -607,8 +607,13 @@ export function hashState(s: State): number {
  * equal states hash equal whichever way they were reached.
  */
 export class StateHasher {
-  /** Per unit: its two lanes' contributions (absent = not present in the state). */
-  private contrib: Map<number, [number, number]>;
+  /**
+   * Per unit: its two lanes' contributions and whether it is present in the state. Typed arrays indexed
+   * by unit id (units are small dense ids): the explorer copies a hasher at every snapshot and resume.
+   */
+  private ca: Int32Array;
+  private cb: Int32Array;
+  private has: Uint8Array;
   /** The sums of the contributions, per lane (kept up to date, so a digest costs only the dirty units). */
   private sumA = 0;
   private sumB = 0;
@@ -618,16 +623,22 @@ export class StateHasher {
     private readonly locs: Locations,
     base?: StateHasher,
   ) {
-    this.contrib = base ? new Map(base.contrib) : new Map();
     if (base) {
+      this.ca = base.ca.slice();
+      this.cb = base.cb.slice();
+      this.has = base.has.slice();
       this.sumA = base.sumA;
       this.sumB = base.sumB;
+    } else {
+      this.ca = new Int32Array(64);
+      this.cb = new Int32Array(64);
+      this.has = new Uint8Array(64);
     }
   }
 
   /** Hash every unit of s (the initial state). */
   init(s: State): this {
-    this.contrib.clear();
+    this.has.fill(0);
     this.sumA = 0;
     this.sumB = 0;
     this.dirty.clear();
@@ -663,17 +674,37 @@ export class StateHasher {
     return fold((0x12345678 + this.sumA) | 0, (0x0f1e2d3c + this.sumB) | 0);
   }
 
-  private set(u: number, c: [number, number] | undefined): void {
-    const old = this.contrib.get(u);
-    if (old) {
-      this.sumA = (this.sumA - old[0]) | 0;
-      this.sumB = (this.sumB - old[1]) | 0;
+  private set(u: number, present: boolean, a: number, b: number): void {
+    if (u >= this.has.length) this.grow(u);
+    if (this.has[u] === 1) {
+      this.sumA = (this.sumA - (this.ca[u] as number)) | 0;
+      this.sumB = (this.sumB - (this.cb[u] as number)) | 0;
     }
-    if (c) {
-      this.contrib.set(u, c);
-      this.sumA = (this.sumA + c[0]) | 0;
-      this.sumB = (this.sumB + c[1]) | 0;
-    } else this.contrib.delete(u);
+    if (present) {
+      this.has[u] = 1;
+      this.ca[u] = a;
+      this.cb[u] = b;
+      this.sumA = (this.sumA + a) | 0;
+      this.sumB = (this.sumB + b) | 0;
+    } else this.has[u] = 0;
+  }
+
+  private grow(u: number): void {
+    let n = this.has.length * 2;
+    while (n <= u) n *= 2;
+    const ca = new Int32Array(n);
+    const cb = new Int32Array(n);
+    const has = new Uint8Array(n);
+    ca.set(this.ca);
+    cb.set(this.cb);
+    has.set(this.has);
+    this.ca = ca;
+    this.cb = cb;
+    this.has = has;
+  }
+
+  private present(u: number): boolean {
+    return u < this.has.length && this.has[u] === 1;
   }
 
   private rescanTop(s: State, top: string): void {
@@ -681,12 +712,13 @@ export class StateHasher {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return;
     for (const key of Object.keys(v)) {
       const u = this.locs.unit([top, key]);
-      if (!this.contrib.has(u)) this.update(s, u);
+      if (!this.present(u)) this.update(s, u);
     }
     // Deleted keys: drop their units.
-    for (const u of [...this.contrib.keys()]) {
+    for (let u = 0; u < this.has.length; u++) {
+      if (this.has[u] !== 1) continue;
       const p = this.locs.units[u] as string[];
-      if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.set(u, undefined);
+      if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.set(u, false, 0, 0);
     }
   }
 
@@ -700,7 +732,7 @@ export class StateHasher {
     }
     if (path.length === 2) {
       if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, path[1] as string)) {
-        this.set(u, undefined);
+        this.set(u, false, 0, 0);
         return;
       }
       v = (v as Obj)[path[1] as string];
@@ -708,7 +740,7 @@ export class StateHasher {
     const ha = hashTree(v, unitSkip(path));
     const hb = laneB;
     const ka = this.locs.unitHash[u] as number;
-    this.set(u, [mix(ka, ha), mix(ka ^ 0x85ebca6b, hb)]);
+    this.set(u, true, mix(ka, ha), mix(ka ^ 0x85ebca6b, hb));
   }
 }
 

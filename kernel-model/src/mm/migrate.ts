@@ -220,7 +220,8 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
     result(k, `unmap_and_move(${p}): page already freed`);
     return 0;
   }
-  const mmaps = k.policy.migrate_takes_mmap_sem ? yield* lock_mmaps_of_page(k, p) : [];
+  let mmaps: string[] = [];
+  if (k.policy.migrate_takes_mmap_sem) mmaps = yield* lock_mmaps_of_page(k, p);
   yield* lock_page(k, page(k, p).lock, "mm/migrate.c:542");
   let rc = EAGAIN;
   let remap_swapcache = true;

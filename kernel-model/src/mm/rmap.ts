@@ -290,7 +290,8 @@ function* walk_vma_address(k: Kernel, p: PageId, v: VmaId, held: string[], loc: 
   const take = extra !== null && !held.includes(extra) ? extra : null;
   if (take !== null) {
     if (mode === "trylock") {
-      if (!(yield* spin_trylock(k, take, loc))) {
+      const got = yield* spin_trylock(k, take, loc);
+      if (!got) {
         result(k, `spin_trylock(${take}) failed: drop the locks and restart the walk`);
         return null;
       }

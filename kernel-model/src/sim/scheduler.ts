@@ -9,6 +9,7 @@ import type { State, Violation } from "../mm/types";
 import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
 import { clonePlain } from "./clone";
+import { Copier, hashThread } from "./resumable";
 import { diff, flatten, type TraceEntry } from "./trace";
 
 export interface ThreadDef {
@@ -36,6 +37,30 @@ export interface ChoiceContext {
   state: Readonly<State>;
   /** The thread that ran the previous step, if any. */
   last: string | null;
+  /**
+   * The run as it is now, to go on from later with RunOptions.resume (any number of times). Throws
+   * NotCopyable when a thread is not a compiled kernel path (a native generator).
+   */
+  snapshot?: () => RunSnapshot;
+  /**
+   * Each thread's hashThread (position, live variables, pending step) in declaration order, 0 for a
+   * finished thread; kept per thread until it runs again. The array is the run's: read it during the call.
+   */
+  threadHashes?: () => readonly number[];
+}
+
+/** A run stopped before a step: its state and threads, copied (see ChoiceContext.snapshot). */
+export interface RunSnapshot {
+  readonly state: State;
+  readonly threads: readonly { readonly name: string; readonly gen: KGen; readonly pending: Step | null; readonly k: object }[];
+  readonly steps: number;
+  readonly last: string | null;
+  readonly schedule: string;
+  readonly runLength: number;
+  readonly tokens: readonly Token[];
+  readonly tokenStepsDone: number;
+  readonly trace: readonly TraceEntry[];
+  readonly hashes: readonly number[];
 }
 export type Chooser = (ctx: ChoiceContext) => string;
 
@@ -58,6 +83,13 @@ export interface RunOptions {
    * The scheduler itself keeps using the state. Default: the state.
    */
   view?: (s: State) => State;
+  /** Go on from this snapshot (taken in an earlier run of the same threads) instead of starting the threads. */
+  resume?: RunSnapshot;
+  /**
+   * With resume: the run may use the snapshot's threads as they are (the snapshot is not used again);
+   * the state passed in is then the snapshot's own. Default false (they are copied).
+   */
+  resumeInPlace?: boolean;
 }
 
 export interface RunResult {
@@ -71,6 +103,8 @@ export interface RunResult {
 }
 
 interface Live {
+  /** Declaration order. */
+  i: number;
   name: string;
   gen: KGen;
   pending: Step | null;
@@ -139,7 +173,7 @@ export function runThreadsOn(
 class Run {
   readonly maxSteps: number;
   readonly tracing: boolean;
-  readonly trace: TraceEntry[] = [];
+  readonly trace: TraceEntry[];
   readonly tokens: Token[];
   readonly chooser: Chooser;
   readonly live: Live[];
@@ -157,27 +191,93 @@ class Run {
   /** Scratch runnable lists, by length: only lean choosers and the schedule see them, and neither keeps them. */
   readonly runnableOf: string[][] = [];
   readonly view: ((s: State) => State) | null;
+  readonly resumed: boolean;
+  readonly takeSnapshot = (): RunSnapshot => this.snapshot();
+  /** Per thread, its hashThread (-1: not known since it last ran). */
+  hashes: number[];
+  readonly hashThreads = (): readonly number[] => {
+    const hs = this.hashes;
+    for (const t of this.live) {
+      if ((hs[t.i] as number) >= 0) continue;
+      const p = t.pending;
+      hs[t.i] = p === null ? 0 : hashThread(t.gen, t.k, p.wait ? `${p.label}\u0000${waitLock(p.wait)}` : p.label);
+    }
+    return hs;
+  };
 
   constructor(readonly s: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], readonly o: RunOptions, traceByDefault: boolean) {
     this.maxSteps = o.maxSteps ?? 5000;
     // An own `trace: undefined` means the default true, as it did when runOnce spread o over { trace: false }.
     this.tracing = o.trace ?? (traceByDefault || Object.prototype.hasOwnProperty.call(o, "trace"));
-    this.tokens = o.schedule ? parseSchedule(o.schedule, defs.map((d) => d.name)) : [];
     this.chooser = o.chooser ?? continueLast;
     this.leanContext = (this.chooser as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] === true ? new LeanContext(s, this.ready) : null;
     this.view = o.view ?? null;
     const now = (): number => Math.max(0, this.steps - 1);
-    this.live = defs.map((def) => {
+    const r = o.resume;
+    this.resumed = r !== undefined;
+    if (r !== undefined) {
+      // The snapshot's kernel contexts stand for this run's: the copied threads get this run's.
+      const seed = new Map<object, unknown>();
+      this.live = r.threads.map((t, i) => {
+        const k = { s, policy, opts, tid: t.name, now };
+        seed.set(t.k, k);
+        return { i, name: t.name, gen: t.gen, pending: t.pending, k };
+      });
+      if (o.resumeInPlace === true) {
+        // The threads' machines still refer to the snapshot's kernel contexts: make those this run's.
+        for (let i = 0; i < this.live.length; i++) Object.assign(r.threads[i]?.k as object, (this.live[i] as Live).k);
+        for (let i = 0; i < this.live.length; i++) (this.live[i] as Live).k = r.threads[i]?.k as Live["k"];
+      } else {
+        const c = new Copier(seed);
+        for (const t of this.live) if (t.pending !== null) t.gen = c.copy(t.gen);
+      }
+      this.hashes = r.hashes.slice();
+      this.steps = r.steps;
+      this.last = r.last;
+      this.schedule = r.schedule;
+      this.runLength = r.runLength;
+      this.tokens = r.tokens.slice();
+      this.tokenStepsDone = r.tokenStepsDone;
+      this.trace = r.trace.slice();
+      return;
+    }
+    this.tokens = o.schedule ? parseSchedule(o.schedule, defs.map((d) => d.name)) : [];
+    this.trace = [];
+    this.hashes = defs.map(() => -1);
+    this.live = defs.map((def, i) => {
       s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
       const k = { s, policy, opts, tid: def.name, now };
-      return { name: def.name, gen: def.body(k), pending: null, k };
+      return { i, name: def.name, gen: def.body(k), pending: null, k };
     });
+  }
+
+  /** The run now (before the step being chosen), copied: see ChoiceContext.snapshot. */
+  snapshot(): RunSnapshot {
+    const seed = new Map<object, unknown>();
+    const ks = this.live.map((t) => {
+      const k = { tid: t.name };
+      seed.set(t.k, k);
+      return k;
+    });
+    const c = new Copier(seed);
+    return {
+      state: clonePlain(this.s),
+      threads: this.live.map((t, i) => ({ name: t.name, gen: t.pending === null ? t.gen : c.copy(t.gen), pending: t.pending, k: ks[i] as object })),
+      steps: this.steps,
+      last: this.last,
+      schedule: this.schedule,
+      runLength: this.runLength,
+      tokens: this.tokens.slice(),
+      tokenStepsDone: this.tokenStepsDone,
+      trace: this.trace.slice(),
+      hashes: this.hashes.slice(),
+    };
   }
 
   run(): RunResult {
     const s = this.s;
     const live = this.live;
-    for (const t of live) this.advance(t);
+    if (!this.resumed) for (const t of live) this.advance(t);
     const ready = this.ready;
     while (!this.stop) {
       let n = 0;
@@ -229,6 +329,7 @@ class Run {
       this.runLength = 1;
     }
     this.last = name;
+    this.hashes[t.i] = -1;
     // wait_on_page_locked() never takes the lock, so take() does not clear its waiter entry: do it here.
     const pw = (t.pending as Step).wait;
     if (pw && "pageUnlocked" in pw) {
@@ -310,7 +411,7 @@ class Run {
       c = this.chooser(lean);
     } else {
       // A chooser of its own gets fresh objects every step, as it always has: it may keep them.
-      c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last });
+      c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last, snapshot: this.takeSnapshot, threadHashes: this.hashThreads });
     }
     const at = runnable.indexOf(c);
     if (at < 0) throw new UsageError(`chooser picked "${c}", which cannot run; runnable: ${runnable.join(", ")}`);
