@@ -46,7 +46,7 @@ const USAGE = `usage:
   kernel-model list [--json]
   kernel-model run <scenario|file.json> [--kernel V] [--fix F] [--schedule S | --seed N] [--pages N --migrators 1|N] [--changes] [--json]
   kernel-model explore <scenario|file.json> [--kernel V] [--fix F] --mode exhaustive|random|pct [--runs N] [--seed N] [--depth D]
-                       [--preemptions P] [--max-steps N] [--max-schedules N] [--reduction dpor|states|none] [--no-transactions] [--prefix S]
+                       [--preemptions P] [--max-steps N] [--max-schedules N] [--reduction auto|dpor|states|none] [--no-transactions] [--prefix S]
                        [--all] [--no-minimise] [--pages N --migrators 1|N] [--quiet] [--json]
   kernel-model compare [--scenarios S1,S2,..] [--kernels V,..] [--fixes F,..] [--max-schedules N] [--runs N] [--quiet] [--json]
   kernel-model report --out FILE.html [--scenarios ..] [--kernels ..] [--fixes ..] [--max-schedules N] [--runs N] [--quiet]
@@ -121,7 +121,7 @@ function hint(flag: string): string {
     case "mode":
       return `: one of ${EXPLORE_MODES.join(", ")}`;
     case "reduction":
-      return ": one of dpor, states, none";
+      return ": one of auto, dpor, states, none";
     case "migrators":
       return ": 1 or the number of pages";
     default:
@@ -271,8 +271,8 @@ function exploreCommand(p: Parsed, io: Io): number {
   if (mode === undefined) throw new UsageError(`explore needs --mode: one of ${EXPLORE_MODES.join(", ")}`);
   if (!(EXPLORE_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown mode "${mode}"; expected one of ${EXPLORE_MODES.join(", ")}`);
   const reduction = str(p, "reduction");
-  if (reduction !== undefined && !["dpor", "states", "none"].includes(reduction)) {
-    throw new UsageError(`unknown reduction "${reduction}"; expected one of dpor, states, none`);
+  if (reduction !== undefined && !["auto", "dpor", "states", "none"].includes(reduction)) {
+    throw new UsageError(`unknown reduction "${reduction}"; expected one of auto, dpor, states, none`);
   }
   const exhaustiveOnly = ["preemptions", "max-schedules", "reduction", "no-transactions", "prefix"].filter((f) => p.flags.has(f));
   if (mode !== "exhaustive" && exhaustiveOnly.length > 0) throw new UsageError(`--${exhaustiveOnly[0]} applies to --mode exhaustive only`);
@@ -292,7 +292,7 @@ function exploreCommand(p: Parsed, io: Io): number {
   set("maxSteps", int(p, "max-steps"));
   set("maxSchedules", int(p, "max-schedules"));
   set("prefix", str(p, "prefix"));
-  if (reduction !== undefined) o.reduction = reduction === "none" ? false : (reduction as "dpor" | "states");
+  if (reduction !== undefined) o.reduction = reduction === "none" ? false : (reduction as "auto" | "dpor" | "states");
   if (bool(p, "no-transactions")) o.transactions = false;
   if (bool(p, "all")) o.stopAtFirst = false;
   if (bool(p, "no-minimise")) o.minimise = false;
@@ -370,11 +370,12 @@ function exploreText(id: string, kernel: string, fix: string, r: ExploreResult, 
   const lines: string[] = [];
   const n = (x: number) => x.toLocaleString("en-US");
   if (r.mode === "exhaustive") {
+    const units = o.transactions === false ? ", step by step" : " on transactions";
     const red =
       o.preemptions !== undefined ? "state caching, preemption-bounded" :
-      o.reduction === false ? "no reduction" :
-      o.reduction === "states" ? "states" :
-      o.transactions === false ? "dpor, step by step" : "dpor on transactions";
+      r.reduction === "brute" ? "no reduction" :
+      r.reduction === "states" ? `state caching${units}` :
+      r.reduction === "dpor+states" ? `dpor, then state caching${units}` : `dpor${units}`;
     const what =
       r.verdict === "clean" ? "clean: every interleaving covered" :
       r.verdict === "bound-reached" ? `not exhausted: cut by the ${(r.cuts ?? []).join(" and ")} bound${(r.cuts ?? []).length > 1 ? "s" : ""}, nothing failed` :

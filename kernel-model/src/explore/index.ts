@@ -64,6 +64,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
       schedules: r.schedules,
       exhausted: r.exhausted,
       restarts: r.restarts,
+      reduction: r.reduction,
       elapsedMs: 0,
       cuts: r.cuts,
       outcomes: r.outcomes.map((x) => ({ ...flat(x.verdict), schedule: x.schedule, runs: x.runs })),

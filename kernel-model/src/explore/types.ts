@@ -29,9 +29,12 @@ export interface ExploreOptions {
   minimise?: boolean;
   /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 2000. */
   minimiseBudget?: number;
-  /** exhaustive: the reduction, "dpor" (default), "states" (state caching + sleep sets) or false (brute force); see exhaustive.ts. */
-  reduction?: "dpor" | "states" | false;
-  /** exhaustive, DPOR: group steps into transactions (default true; see movers.ts). False: a choice before every step. */
+  /**
+   * exhaustive: the reduction, "auto" (default: DPOR for up to 256 runs, then state caching), "dpor",
+   * "states" (state caching + sleep sets, resuming from snapshots) or false (brute force); see exhaustive.ts.
+   */
+  reduction?: "auto" | "dpor" | "states" | false;
+  /** exhaustive: group steps into transactions (default true; see movers.ts). False: a choice before every step. */
   transactions?: boolean;
   /** exhaustive: a schedule (compact form) every run starts with; only its continuations are explored. */
   prefix?: string;
@@ -72,6 +75,8 @@ export interface ExploreResult {
   exhausted: boolean;
   /** exhaustive: passes started again (counted in schedules) because a transaction's mover guess was contradicted. */
   restarts?: number;
+  /** exhaustive: the reduction that ran ("dpor+states": the default's DPOR pass, then state caching). */
+  reduction?: "dpor" | "states" | "brute" | "dpor+states";
   /** random/pct: runs that ended in a bug. */
   hits?: number;
   runs?: number;

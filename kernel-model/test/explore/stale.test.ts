@@ -38,3 +38,35 @@ test("the revoking recorder does report an object kept from an earlier step", ()
   rec.view(structuredClone(p.initial)); // the next step
   expect(() => Object.keys(vmas)).toThrow(/used vmas from an earlier step/);
 });
+
+// Snapshots and state keys copy and hash each thread's live variables (sim/resumable.ts): none may be an
+// object of the state. Taking both before every step of random runs, with a revoking recorder, would
+// report any that is.
+test("no thread holds an object of the state in a live variable (every scenario, kernel and fix)", () => {
+  const stale = new Set<string>();
+  let snapshots = 0;
+  for (const id of Object.keys(BUILTIN)) {
+    for (const kernel of KERNEL_VERSIONS) {
+      for (const fix of FIX_IDS) {
+        const p = prepareScenario(id, { kernel, fix });
+        for (let seed = 1; seed <= 2; seed++) {
+          const rec = new Recorder(new Locations());
+          rec.revoking = true;
+          rec.onStale = (path) => stale.add(`${id}@${kernel}+${fix}: ${path} (${new Error().stack?.split("\n")[4]?.trim()})`);
+          const random = randomChooser(seed);
+          runOnce(p, {
+            chooser: (ctx) => {
+              ctx.snapshot?.();
+              ctx.threadHashes?.();
+              snapshots++;
+              return random(ctx);
+            },
+            view: (s) => rec.view(s),
+          });
+        }
+      }
+    }
+  }
+  expect([...stale].slice(0, 10)).toEqual([]);
+  expect(snapshots).toBeGreaterThan(10_000);
+});
