@@ -1,11 +1,13 @@
 /**
  * Exhaustive exploration: the expected outcomes of S1-S7 on every kernel over ALL interleavings, and
- * soundness: with reduction (DPOR, state caching) the search reaches the same set of verdicts and the
+ * soundness: with reduction (DPOR, state caching, both in turn) the search reaches the same set of verdicts and the
  * same set of end states as brute-force enumeration, on scenarios small enough to brute-force.
  */
 import { prepareScenario, runPrepared } from "../../src/api";
 import { explore } from "../../src/explore";
-import { exhaustive, type ExhaustiveResult } from "../../src/explore/exhaustive";
+import { DPOR_FIRST, exhaustive, type ExhaustiveResult } from "../../src/explore/exhaustive";
+import { BUILTIN, S1 } from "../../src/scenarios/builtin";
+import type { Kernel, KGen } from "../../src/sim/kernel";
 import { KERNEL_VERSIONS } from "../../src/kernels";
 import type { ScenarioSpec } from "../../src/scenarios/spec";
 
@@ -24,7 +26,7 @@ const cells = Object.keys(BUG_ON).flatMap((id) => KERNEL_VERSIONS.map((k) => [id
 // gets its own test and timeout.
 const SLOW = new Set(["S5@2.6.36"]);
 
-describe("S1-S7 x 2.6.33-2.6.36 over every interleaving (DPOR)", () => {
+describe("S1-S7 x 2.6.33-2.6.36 over every interleaving (the default search)", () => {
   test.each(cells.filter(([id, k]) => !SLOW.has(`${id}@${k}`)))("%s on %s", (id, kernel) => {
     const p = prepareScenario(id, { kernel });
     const r = explore(p, { mode: "exhaustive", minimise: false });
@@ -94,17 +96,78 @@ describe("soundness: reductions against brute force", () => {
     }
   }, 60_000);
 
-  // Whole scenarios are too big to brute-force; two independent reductions must still agree. DPOR runs
-  // fewer schedules (each state caching backtrack is a replay too), which is why it is the default.
-  test.each([["S1", "2.6.34"], ["S4", "2.6.34"], ["S7", "2.6.36"]])("%s on %s: DPOR and state caching agree", (id, kernel) => {
+  // Whole scenarios are too big to brute-force; two independent reductions must still agree: DPOR, and
+  // state caching keyed by each thread's position and live variables (sim/resumable.ts), which prunes a
+  // node only where both the machine state and every thread's future are the same as at one seen before.
+  // Every built-in scenario on every kernel (S5 on 2.6.34-2.6.36 is the slow one: 2.6.33 stands for it).
+  const whole = Object.keys(BUILTIN).flatMap((id) => KERNEL_VERSIONS.map((k) => [id, k] as const)).filter(([id, k]) => id !== "S5" || k === "2.6.33");
+  test.each(whole)("%s on %s: DPOR and state caching agree", (id, kernel) => {
     const p = prepareScenario(id, { kernel });
     const o = { stopAtFirst: false, collectEndStates: true };
     const dpor = exhaustive(p, { ...o, reduction: "dpor", checkFootprints: id === "S7" });
-    const states = exhaustive(p, { ...o, reduction: "states" });
+    const states = exhaustive(p, { ...o, reduction: "states", checkFootprints: id === "S7" });
     expect(dpor.exhausted && states.exhausted).toBe(true);
+    expect(states.reduction).toBe("states");
     expect(key(dpor)).toEqual(key(states));
     expect(dpor.endStates).toEqual(states.endStates);
-    expect(dpor.schedules).toBeLessThan(states.schedules);
+    // Read-value keys (the fallback for kernel paths that are native generators) agree too.
+    if (id === "S1" || id === "S4") {
+      const values = exhaustive(p, { ...o, reduction: "states", preciseKeys: false });
+      expect(key(values)).toEqual(key(dpor));
+      expect(values.endStates).toEqual(dpor.endStates);
+      expect(values.states).toBeGreaterThan(states.states);
+    }
+  }, 60_000);
+});
+
+describe("the default search: a DPOR pass, then state caching", () => {
+  test("small or buggy spaces end in the DPOR pass", () => {
+    const bug = exhaustive(prepareScenario("S5", { kernel: "2.6.35" }));
+    expect(bug.failure?.verdict.kind).toBe("bug");
+    expect(bug.reduction).toBe("dpor");
+    expect(bug.schedules).toBeLessThanOrEqual(DPOR_FIRST);
+    const small = exhaustive(prepareScenario("S1", { kernel: "2.6.36" }));
+    expect(small.exhausted).toBe(true);
+    expect(small.reduction).toBe("dpor");
+    expect(small.cuts).toEqual([]);
+  });
+  test("a big clean space goes on with state caching, counts both passes and agrees with DPOR", () => {
+    const p = prepareScenario(S1({ pages: 2 }), { kernel: "2.6.36" });
+    const o = { stopAtFirst: false, collectEndStates: true };
+    const auto = exhaustive(p, o);
+    const dpor = exhaustive(p, { ...o, reduction: "dpor" });
+    expect(auto.reduction).toBe("dpor+states");
+    expect(auto.exhausted).toBe(true);
+    expect(auto.cuts).toEqual([]);
+    expect(auto.schedules).toBeGreaterThan(DPOR_FIRST);
+    expect(key(auto)).toEqual(key(dpor));
+    expect(auto.endStates).toEqual(dpor.endStates);
+    // A bound of its own still cuts it, and is reported.
+    const cut = exhaustive(p, { maxSchedules: DPOR_FIRST + 10 });
+    expect(cut.exhausted).toBe(false);
+    expect(cut.cuts).toEqual(["schedules"]);
+    expect(cut.schedules).toBe(DPOR_FIRST + 10);
+  }, 60_000);
+  test("snapshots change nothing but the steps run (DPOR resumes from them instead of replaying)", () => {
+    for (const [id, kernel] of [["S1", "2.6.34"], ["S5", "2.6.33"], ["S9", "2.6.36"]] as const) {
+      const p = prepareScenario(id, { kernel });
+      const replay = exhaustive(p, { reduction: "dpor", stopAtFirst: false, snapshots: 0 });
+      const snap = exhaustive(p, { reduction: "dpor", stopAtFirst: false });
+      expect([snap.schedules, snap.states, snap.transitions, key(snap)]).toEqual([replay.schedules, replay.states, replay.transitions, key(replay)]);
+      expect(snap.steps).toBeLessThan(replay.steps);
+    }
+  }, 60_000);
+  test("threads that are native generators fall back to DPOR and to read-value keys", () => {
+    const p = prepareScenario("S1", { kernel: "2.6.36" });
+    // The same thread bodies, each wrapped in a native generator: nothing can be copied or hashed.
+    const wrapped = { ...p, threads: p.threads.map((t) => ({ name: t.name, *body(k: Kernel): KGen { yield* t.body(k); } })) };
+    const auto = exhaustive(wrapped, { stopAtFirst: false });
+    const states = exhaustive(wrapped, { reduction: "states", stopAtFirst: false });
+    const ref = exhaustive(p, { reduction: "dpor", stopAtFirst: false });
+    expect(auto.reduction).toBe("dpor");
+    expect(auto.schedules).toBe(ref.schedules);
+    expect(key(states)).toEqual(key(ref));
+    expect(states.states).toBeGreaterThan(exhaustive(p, { reduction: "states", stopAtFirst: false }).states);
   }, 60_000);
 });
 
