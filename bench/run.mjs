@@ -3,7 +3,7 @@
 // Questions, for the S1 family with 1, 2 and 4 pages and one migrator or one migrator per page:
 //   2.6.34: time to the first counterexample;   2.6.36: time to exhaust every interleaving.
 // SPIN's time is end to end (spin -a, gcc, pan) with pan's own time beside it; SPIN runs with its
-// partial-order reduction (the default). Ours is explore --mode exhaustive (DPOR), no minimisation.
+// partial-order reduction (the default). Ours is explore --mode exhaustive (its default search), no minimisation.
 // Each side gets BENCH_LIMIT_S seconds per question (default 30); a side cut by it is reported as such.
 // Also: schedules per second of random exploration on S1. Needs `npm run build` (npm run bench builds
 // first) and the Debian package spin (apt-get install spin; without it the SPIN columns say so).
@@ -143,9 +143,9 @@ console.log("\nexhaustive exploration of every built-in scenario on every kernel
 console.log(allBuiltins());
 console.log(
   "\nNotes: states are not counted alike. SPIN stores global states (with its partial-order reduction);\n" +
-    "ours counts distinct (machine state, per-thread step counts) over the DPOR search, which replays every\n" +
-    "schedule from the initial state (kernel paths are generators, their locals cannot be copied;\n" +
-    "replayed steps run on the plain state, new ones through a recording view).\n" +
-    "Ours groups steps into transactions (explore/movers.ts); schedules include passes restarted when a\n" +
-    "mover classification was contradicted.",
+    "ours counts distinct keys at transaction boundaries (explore/movers.ts): the machine state plus each thread's\n" +
+    "position and live variables (kernel paths are compiled to machines whose variables are data, build/resumable.js).\n" +
+    "Ours is the default search: DPOR for up to 256 runs (bugs come early), then state caching with sleep sets,\n" +
+    "going back to a node by resuming a snapshot of the run there; schedules, transitions and time count both passes,\n" +
+    "and include passes restarted when a mover classification was contradicted.",
 );

@@ -1,19 +1,18 @@
 /**
  * Exhaustive exploration: every distinct interleaving of a prepared scenario within bounds.
  *
- * The kernel paths are generators whose locals live in closures, so a state cannot be copied in the
- * middle of a run: like loom and shuttle, the explorer is replay-based. Each run starts from the initial
- * state, replays a prefix of choices, takes one new branch and then goes on choosing; a run is a call of
- * `runThreads` with a chooser, so replay is not a separate code path. Every new step runs against a
- * recording view of the state (footprint.ts) that notes the locations it reads and writes and hashes the
- * values it reads; replayed steps (most of a run: the branch point is usually near its end) run on the
- * plain state, about ten times cheaper per access, since their footprints are known already. That is
- * sound because kernel paths never keep an object of the state from one step to the next (tested with a
- * revoking recorder on every scenario, kernel and fix: test/explore/stale.test.ts).
+ * A run is a call of `runThreads` with a chooser. The kernel paths are compiled to machines
+ * (build/resumable.js) whose position and live variables are data, so the search goes back to a node by
+ * resuming a snapshot of the run taken there (scheduler.ts: ChoiceContext.snapshot, RunOptions.resume);
+ * where a thread is a native generator (a notebook's own kernel path) it replays the run from the initial
+ * state instead, like loom and shuttle. Every new step runs against a recording view of the state
+ * (footprint.ts) that notes the locations it reads and writes; replayed steps run on the plain state,
+ * about ten times cheaper per access. Both are sound because kernel paths never keep an object of the
+ * state from one step to the next (tested with a revoking recorder: test/explore/stale.test.ts).
  *
- * Three reductions, chosen with `reduction`:
+ * Reductions, chosen with `reduction`:
  *
- * - `"dpor"` (default): source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic
+ * - `"dpor"`: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic
  *   partial order reduction", POPL 2014, Algorithm 1; after Flanagan and Godefroid, POPL 2005). After each
  *   run, every race (two dependent steps of different threads, not ordered through a third) is reversed by
  *   adding a thread that starts the reversed order to the backtrack set of the node before the first step.
@@ -24,50 +23,41 @@
  *   holder took the lock), and if there is none, every thread runnable there is added (conservative).
  *   A step that BUG()s ends the run, so it is dependent with every other thread's step (else the end
  *   states of failing runs would depend on which independent steps happened to run before the BUG).
- *   With `transactions` (default), the events DPOR orders are not single steps but transactions
- *   (movers.ts): a thread runs on, without a choice point, while Lipton's reduction says no other thread
- *   can tell. An event's footprint is its net effect (a lock taken and dropped inside it was only read);
- *   every lock any of its steps waited for counts when a race is reversed (the event cannot start before
- *   the holder took it).
+ *   Snapshots every `snapshots` new nodes (race analysis adds branches after a run, so which nodes will be
+ *   gone back to is not known when they are made).
  * - `"states"`: depth-first search with state caching and sleep sets (Godefroid, LNCS 1032, 1996; the
  *   caching/sleep-set fix of Godefroid, Holzmann and Pirottin 1995: a state revisited with a sleep set
- *   that is not a superset of the stored one is explored again with the intersection). The state key is
- *   the hash of the machine state plus, per thread, a hash of every value the thread has read so far:
- *   a thread's locals are a function of what it read, so equal keys have equal futures even though the
- *   locals themselves are not visible. Keys are 53-bit hashes (two 32-bit lanes).
+ *   that is not a superset of the stored one is explored again with the intersection). A node's key is
+ *   the hash of the machine state plus each thread's position, live variables and pending step
+ *   (resumable.ts: hashThread): equal keys have equal futures. Keys are 53-bit hashes (two 32-bit lanes).
+ *   Snapshots at nodes with other branches; the last branch uses the snapshot itself. Fallback for native
+ *   generators: per thread, a hash of every value it has read (its locals are a function of them), which
+ *   merges far less.
+ * - `"auto"` (default, exhaustive()): DPOR for up to DPOR_FIRST runs, then state caching if the space is
+ *   not settled. DPOR reaches bugs in few runs; state caching visits each state once where DPOR visits it
+ *   once per Mazurkiewicz trace through it (S1 with 2 pages and 2 migrators on 2.6.36: DPOR 26,135 runs
+ *   and 255,794 transitions through 6,415 distinct keyed states; state caching 23,795 short runs and
+ *   49,888 transitions, 4.6-5.9 s against 12-16 s; with 4 pages and 1 migrator 3.5-5 s against 216 s).
  * - `false`: brute force, every interleaving, no reduction at all (the reference for the soundness tests).
  *
- * Why DPOR by default (measured, full exploration of S1-S7 on 2.6.33/34/35/36, runs = replays):
- *   DPOR:           S1 264/451/539/388, S2 48/404/426/76, S3 62/89/89/64, S4 206/347/35/37,
- *                   S5 5,329/22,226/28,383/28,411, S6 182/355/388/587, S7 15 (each version);
- *   state caching:  S1 1,038/1,595/2,013/1,440, S2 588/1,827/2,212/814, S3 301/438/518/375,
- *                   S4 551/662/198/198, S6 430/508/639/856, S7 70-76; S5 on 2.6.33 111,716 runs
- *                   (294,000 states, about 100 s against DPOR's 5 s).
- * Every state caching backtrack is a replay from the initial state, and with locals hashed by what each
- * thread read, diamonds of independent steps merge but little else does; DPOR backtracks only where a race
- * is. A new step costs about 11 us through the recording view plus about 25 us of bookkeeping (movers,
- * race analysis, state hash for the count); a replayed one about 3 us, as in a plain run. Brute force on a small S1 window (prefix `mig*12 T*7 mig*6`): 700 runs;
- * DPOR 16, state caching 38, with the same verdicts and end states. State caching stays for preemption-
- * bounded searches (minimisation), where DPOR is not complete.
- * Measured after field-level footprints (footprint.ts) and transactions (runs include restarted passes;
- * step-by-step DPOR in brackets): S5 on 2.6.36 3,341 (13,481) runs, 3.1 s (10.1 s); S5 on 2.6.33 1,871
- * (3,451); S1 on 2.6.36 73 (87); S1 with 2 pages and 1 migrator 1,645 (1,997), 1.3 s. The numbers before
- * them (S1 388, S5 28,411) are the table above. Where the races are on unlocked ptes (the fault thread
- * reads them), transactions have little to group. Replaying on the plain state cut the time per run by
- * about a third (S5 on 2.6.36: 3,341 runs, 1.7-2.4 s; S1 with 2 pages and 2 migrators: 26,135 runs, 15 s,
- * after the checks' "which ptes map page p" reads halved its runs from 51,209; check/mapping.ts).
+ * With `transactions` (default), the events a search orders are not single steps but transactions
+ * (movers.ts): a thread runs on, without a choice point, while Lipton's reduction says no other thread
+ * can tell. An event's footprint is its net effect (a lock taken and dropped inside it was only read);
+ * every lock any of its steps waited for counts when DPOR reverses a race (the event cannot start before
+ * the holder took it). A new step costs about 11 us through the recording view plus about 25 us of
+ * bookkeeping (movers, race analysis, state hash); a replayed one about 3 us.
  *
  * Bounds: `maxSteps` per run, `preemptions` (context switches away from a thread that could still run),
  * `maxSchedules`, `maxMs`. A bound that cut anything makes the result `exhausted: false` and, if nothing failed,
- * verdict `bound-reached`. With a preemption bound, the search uses state caching without sleep sets
- * (DPOR and sleep sets are not sound under preemption bounding, Coons et al., OOPSLA 2013), keyed also
- * by the last thread and re-exploring a state reached with fewer preemptions, so it is complete within
- * the bound.
+ * verdict `bound-reached`. With a preemption bound, the search uses state caching without sleep sets or
+ * transactions (DPOR and sleep sets are not sound under preemption bounding, Coons et al., OOPSLA 2013),
+ * keyed also by the last thread and re-exploring a state reached with fewer preemptions, so it is complete
+ * within the bound.
  *
  * States are counted as distinct keys over every node the search executed: the machine state hash
- * (counters, lock waiters and violation step indices left out: run bookkeeping) plus each thread's
- * position, its number of steps (DPOR, brute force) or its read hash (state caching, which needs it for
- * soundness). The numbers are for reporting; only state caching prunes on them.
+ * (counters, lock waiters and violation step indices left out: run bookkeeping) plus, per thread, its
+ * number of steps (DPOR, brute force) or its state caching key. The default search reports the state
+ * caching pass's count when it ran one. Only state caching prunes on them.
  */
 import { UsageError } from "../kernels";
 import type { State } from "../mm/types";
