@@ -606,7 +606,6 @@ class Search {
       if (!brute) opts.view = (st) => (replaying ? st : rec.view(st));
       if (resume) {
         opts.resume = resume.run;
-        if (inPlace) opts.resumeInPlace = true;
         r = runThreadsOn(inPlace ? resume.run.state : clonePlain(resume.run.state), this.p.policy, this.p.opts, this.p.threads, opts, false);
       } else r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
     } catch (e) {

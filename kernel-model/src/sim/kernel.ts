@@ -51,6 +51,20 @@ export interface Kernel {
   readonly now: () => number;
 }
 
+/**
+ * The scheduler's Kernel: a class so that copies and hashes of a thread (sim/resumable.ts) can tell the
+ * thread's context from its data (a copied thread gets the context of the run it goes on in).
+ */
+export class KernelContext implements Kernel {
+  constructor(
+    public s: State,
+    readonly policy: KernelPolicy,
+    readonly opts: ModelOptions,
+    readonly tid: ThreadId,
+    readonly now: () => number,
+  ) {}
+}
+
 export function step(label: string, loc: string, wait?: Wait): Step {
   return wait ? { label, loc, wait } : { label, loc };
 }

@@ -1,3 +1,5 @@
+import { KernelContext } from "./kernel";
+
 /**
  * The runtime of resumable kernel paths (build/resumable.js compiles each kernel-path generator into a
  * Machine): a thread whose position and locals are plain data, so that it can be copied in the middle
@@ -82,21 +84,20 @@ export function bind(f: MachineFrame, fn: (f: MachineFrame, ...args: unknown[]) 
 export class NotCopyable extends Error {}
 
 /**
- * Copy values reachable from threads (machines, their frames, the objects and closures they hold), as
- * one graph: what two frames share stays shared in the copy. `seed` maps objects to use as they are
- * replaced (each thread's old kernel context to its new one). Functions that are not bound closures
- * are module-level functions and stay shared.
+ * Copy a thread (its machines, their frames, the objects and closures they hold) as one graph: what two
+ * frames share stays shared in the copy. A kernel context becomes `context` (the run the copy goes on
+ * in; without one it stays). Functions that are not bound closures are module-level functions and stay
+ * shared.
  */
 export class Copier {
-  private readonly memo: Map<object, unknown>;
+  private readonly memo = new Map<object, unknown>();
 
-  constructor(seed?: ReadonlyMap<object, unknown>) {
-    this.memo = new Map(seed);
-  }
+  constructor(private readonly context?: KernelContext) {}
 
   copy<T>(x: T): T {
     if (x === null || (typeof x !== "object" && typeof x !== "function")) return x;
     const o = x as unknown as object;
+    if (o instanceof KernelContext) return (this.context ?? o) as T;
     const seen = this.memo.get(o);
     if (seen !== undefined) return seen as T;
     if (typeof x === "function") {
@@ -162,22 +163,19 @@ export class Copier {
 
 /**
  * A hash of a thread's position and live variables (machine by machine down its yield* chain): two
- * threads with equal hashes go on alike from equal states. `skip` (the thread's kernel context) is not
- * hashed; `extra` is (the thread's pending step). Throws NotCopyable for a native generator or a foreign object.
+ * threads with equal hashes go on alike from equal states. Kernel contexts are not hashed; `extra` is
+ * (the thread's pending step). Throws NotCopyable for a native generator or a foreign object.
  */
-export function hashThread(gen: unknown, skip: unknown, extra = ""): number {
-  hSkip = skip;
+export function hashThread(gen: unknown, extra = ""): number {
   hSeen.clear();
   h = 0x811c9dc5;
   hashStr(extra);
   hashValue(gen);
-  hSkip = null;
   return h >>> 0;
 }
 
 // The hash in progress (module state rather than closures: hashing runs at every node of a search).
 let h = 0;
-let hSkip: unknown = null;
 const hSeen = new Set<object>();
 
 function mixIn(x: number): void {
@@ -216,7 +214,7 @@ function hashValue(x: unknown): void {
       throw new NotCopyable(`a thread holds a ${typeof x}`);
   }
   if (x === null) return mixIn(8);
-  if (x === hSkip) return mixIn(9);
+  if (x instanceof KernelContext) return mixIn(9);
   if (hSeen.has(x)) return mixIn(10);
   hSeen.add(x);
   if (x instanceof Machine) {

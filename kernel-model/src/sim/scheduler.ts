@@ -6,10 +6,10 @@ import { endOfRunChecks } from "../check/invariants";
 import { UsageError, type KernelPolicy } from "../kernels";
 import { MappingError } from "../mm/mmap";
 import type { State, Violation } from "../mm/types";
-import { canRun, type Kernel, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
+import { canRun, type Kernel, KernelContext, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
 import { clonePlain } from "./clone";
-import { Copier, hashThread } from "./resumable";
+import { Copier, hashThread, Machine, NotCopyable } from "./resumable";
 import { diff, flatten, type TraceEntry } from "./trace";
 
 export interface ThreadDef {
@@ -52,7 +52,8 @@ export interface ChoiceContext {
 /** A run stopped before a step: its state and threads, copied (see ChoiceContext.snapshot). */
 export interface RunSnapshot {
   readonly state: State;
-  readonly threads: readonly { readonly name: string; readonly gen: KGen; readonly pending: Step | null; readonly k: object }[];
+  /** Threads as they were; shared, never changed (a run copies a thread before it steps it). */
+  readonly threads: readonly { readonly name: string; readonly gen: KGen; readonly pending: Step | null }[];
   readonly steps: number;
   readonly last: string | null;
   readonly schedule: string;
@@ -85,11 +86,6 @@ export interface RunOptions {
   view?: (s: State) => State;
   /** Go on from this snapshot (taken in an earlier run of the same threads) instead of starting the threads. */
   resume?: RunSnapshot;
-  /**
-   * With resume: the run may use the snapshot's threads as they are (the snapshot is not used again);
-   * the state passed in is then the snapshot's own. Default false (they are copied).
-   */
-  resumeInPlace?: boolean;
 }
 
 export interface RunResult {
@@ -109,7 +105,9 @@ interface Live {
   gen: KGen;
   pending: Step | null;
   /** The thread's kernel context; `s` is set before each step when the run has a view. */
-  k: { -readonly [K in keyof Kernel]: Kernel[K] };
+  k: KernelContext;
+  /** gen is this run's own (else it is shared with a snapshot, and copied before the thread steps). */
+  owned: boolean;
 }
 
 /**
@@ -200,7 +198,7 @@ class Run {
     for (const t of this.live) {
       if ((hs[t.i] as number) >= 0) continue;
       const p = t.pending;
-      hs[t.i] = p === null ? 0 : hashThread(t.gen, t.k, p.wait ? `${p.label}\u0000${waitLock(p.wait)}` : p.label);
+      hs[t.i] = p === null ? 0 : hashThread(t.gen, p.wait ? `${p.label}\u0000${waitLock(p.wait)}` : p.label);
     }
     return hs;
   };
@@ -216,21 +214,8 @@ class Run {
     const r = o.resume;
     this.resumed = r !== undefined;
     if (r !== undefined) {
-      // The snapshot's kernel contexts stand for this run's: the copied threads get this run's.
-      const seed = new Map<object, unknown>();
-      this.live = r.threads.map((t, i) => {
-        const k = { s, policy, opts, tid: t.name, now };
-        seed.set(t.k, k);
-        return { i, name: t.name, gen: t.gen, pending: t.pending, k };
-      });
-      if (o.resumeInPlace === true) {
-        // The threads' machines still refer to the snapshot's kernel contexts: make those this run's.
-        for (let i = 0; i < this.live.length; i++) Object.assign(r.threads[i]?.k as object, (this.live[i] as Live).k);
-        for (let i = 0; i < this.live.length; i++) (this.live[i] as Live).k = r.threads[i]?.k as Live["k"];
-      } else {
-        const c = new Copier(seed);
-        for (const t of this.live) if (t.pending !== null) t.gen = c.copy(t.gen);
-      }
+      // Copy-on-write: each thread is copied (into this run's context) before its first step here.
+      this.live = r.threads.map((t, i) => ({ i, name: t.name, gen: t.gen, pending: t.pending, k: new KernelContext(s, policy, opts, t.name, now), owned: false }));
       this.hashes = r.hashes.slice();
       this.steps = r.steps;
       this.last = r.last;
@@ -246,23 +231,23 @@ class Run {
     this.hashes = defs.map(() => -1);
     this.live = defs.map((def, i) => {
       s.threads[def.name] = { id: def.name, held: [], done: false, results: [] };
-      const k = { s, policy, opts, tid: def.name, now };
-      return { i, name: def.name, gen: def.body(k), pending: null, k };
+      const k = new KernelContext(s, policy, opts, def.name, now);
+      return { i, name: def.name, gen: def.body(k), pending: null, k, owned: true };
     });
   }
 
-  /** The run now (before the step being chosen), copied: see ChoiceContext.snapshot. */
+  /**
+   * The run now (before the step being chosen): see ChoiceContext.snapshot. The state is copied; the
+   * threads are shared, copy-on-write: from here on the run copies a thread before it steps it.
+   */
   snapshot(): RunSnapshot {
-    const seed = new Map<object, unknown>();
-    const ks = this.live.map((t) => {
-      const k = { tid: t.name };
-      seed.set(t.k, k);
-      return k;
-    });
-    const c = new Copier(seed);
+    for (const t of this.live) {
+      if (t.pending !== null && !(t.gen instanceof Machine)) throw new NotCopyable(`thread ${t.name} is a native generator (a kernel path not compiled by build/resumable.js); it cannot be copied`);
+      t.owned = false;
+    }
     return {
       state: clonePlain(this.s),
-      threads: this.live.map((t, i) => ({ name: t.name, gen: t.pending === null ? t.gen : c.copy(t.gen), pending: t.pending, k: ks[i] as object })),
+      threads: this.live.map((t) => ({ name: t.name, gen: t.gen, pending: t.pending })),
       steps: this.steps,
       last: this.last,
       schedule: this.schedule,
@@ -363,6 +348,10 @@ class Run {
   }
 
   advance(t: Live): void {
+    if (!t.owned) {
+      t.gen = new Copier(t.k).copy(t.gen);
+      t.owned = true;
+    }
     if (this.view !== null) t.k.s = this.view(this.s);
     try {
       const r = t.gen.next();

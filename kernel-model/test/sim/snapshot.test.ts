@@ -39,13 +39,13 @@ describe("run snapshots", () => {
       });
       expect(snap).not.toBeNull();
       const s = snap as unknown as RunSnapshot;
-      // Twice from the same snapshot (copying), then once in place (the snapshot is used up).
-      for (const inPlace of [false, false, true]) {
+      // Twice from copies of the snapshot's state, then on that state itself (the snapshot is used up):
+      // the threads are shared with the snapshot, and each run copies one before it steps it.
+      for (const last of [false, false, true]) {
         let j = at;
-        const r = runThreadsOn(inPlace ? s.state : clonePlain(s.state), p.policy, p.opts, p.threads, {
+        const r = runThreadsOn(last ? s.state : clonePlain(s.state), p.policy, p.opts, p.threads, {
           chooser: () => choices[j++] as string,
           resume: s,
-          resumeInPlace: inPlace,
         });
         expect(r.schedule).toBe(whole.schedule);
         expect(r.verdict).toEqual(whole.verdict);
