@@ -195,6 +195,12 @@ interface Frame {
   snap: NodeSnapshot | null;
 }
 
+/** What one pass learned that the next pass on the same scenario starts from. */
+interface Learned {
+  locs: Locations;
+  movers: Movers | null;
+}
+
 /** A node's run (scheduler snapshot) and the state hasher as it was there. */
 interface NodeSnapshot {
   run: RunSnapshot;
@@ -203,6 +209,12 @@ interface NodeSnapshot {
 
 /** Random runs that teach the movers before the first pass and after each restart (see learn). */
 const LEARNING_RUNS = 12;
+/**
+ * The same where a search has shown itself big (the default search's state caching pass): a restart
+ * there throws away much more work (S1 with 2 pages and 2 migrators: 10,137 runs, for a new page's
+ * mapping that 12 runs never saw touched), while 60 learning runs cost a few milliseconds.
+ */
+const LEARNING_RUNS_BIG = 60;
 const LEARNING_SEED = 0x5eed;
 const LEARNING_CHANGES = 3;
 const LEARNING_DEPTH = 120;
@@ -224,7 +236,8 @@ export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveRe
   const t0 = Date.now();
   const progress = new Progress(o);
   const budget = Math.min(DPOR_FIRST, o.maxSchedules ?? DPOR_FIRST);
-  const first = single(p, { ...o, reduction: "dpor", maxSchedules: budget }, progress, 0, false);
+  const dpor = new Search(p, { ...o, reduction: "dpor", maxSchedules: budget }, progress, 0, false);
+  const first = dpor.run();
   const ownCut = first.cuts.includes("schedules") && budget < (o.maxSchedules ?? Infinity);
   if (!ownCut || (first.failure !== undefined && (o.stopAtFirst ?? true))) {
     progress.done(first.schedules, first.states);
@@ -233,14 +246,16 @@ export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveRe
   const left: ExhaustiveOptions = { ...o, reduction: "states" };
   if (o.maxSchedules !== undefined) left.maxSchedules = o.maxSchedules - first.schedules;
   if (o.maxMs !== undefined) left.maxMs = Math.max(0, o.maxMs - (Date.now() - t0));
-  const second = single(p, left, progress, first.schedules, true);
+  // The DPOR pass's runs taught the movers who accesses what under which locks: the second pass starts
+  // from that (fewer passes started again; S1 with 4 pages: 7 restarts, costing half the runs, without).
+  const second = single(p, left, progress, first.schedules, true, dpor.learned());
   return merge(first, second, Date.now() - t0);
 }
 
 /** One search with one reduction (falling back to read-value keys if a thread turns out not to be a machine). */
-function single(p: Prepared, o: ExhaustiveOptions, progress?: Progress, before = 0, last = true): ExhaustiveResult {
+function single(p: Prepared, o: ExhaustiveOptions, progress?: Progress, before = 0, last = true, learned?: Learned): ExhaustiveResult {
   try {
-    return new Search(p, o, progress, before, last).run();
+    return new Search(p, o, progress, before, last, learned).run();
   } catch (e) {
     // A thread reached a kernel path that is a native generator: its variables cannot be hashed.
     if (e instanceof NotCopyable && o.preciseKeys !== false) return new Search(p, { ...o, preciseKeys: false, snapshots: 0 }, progress, before, last).run();
@@ -282,7 +297,7 @@ function copyable(p: Prepared): boolean {
 class Search {
   private readonly mode: "dpor" | "states" | "brute";
   private readonly sleepSets: boolean;
-  private readonly locs = new Locations();
+  private readonly locs: Locations;
   private readonly names: string[];
   private readonly index: Map<string, number>;
   private readonly baseHash: StateHasher;
@@ -315,6 +330,10 @@ class Search {
   private failure: ExhaustiveResult["failure"];
   /** Transactions (DPOR only): which steps are movers, learned and checked as the search goes. */
   private readonly movers: Movers | null;
+  /** Restarts an earlier pass made with the same movers. */
+  private readonly restartsBefore: number;
+  /** Learning runs before a pass (LEARNING_RUNS, or LEARNING_RUNS_BIG after an earlier pass). */
+  private readonly learnRuns: number;
   private readonly learnRand = mulberry32(LEARNING_SEED);
   /** Nodes between snapshots (0: none; set to 0 when a thread cannot be copied). */
   private snapEvery: number;
@@ -334,7 +353,10 @@ class Search {
     private readonly before = 0,
     /** This pass ends the search (it closes the progress report). */
     private readonly last = true,
+    /** What an earlier pass on the same scenario learned (its locations and movers). */
+    learned?: Learned,
   ) {
+    this.locs = learned?.locs ?? new Locations();
     const bounded = o.preemptions !== undefined;
     this.mode = o.reduction === false ? "brute" : bounded || o.reduction === "auto" ? "states" : (o.reduction ?? "dpor");
     this.sleepSets = this.mode !== "brute" && !bounded;
@@ -349,7 +371,11 @@ class Search {
     this.progress = progress ?? new Progress(o);
     this.precise = this.mode === "states" && o.preciseKeys !== false && copyable(p);
     this.movers =
-      (this.mode === "dpor" || (this.precise && !bounded)) && o.transactions !== false ? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string) : null;
+      (this.mode === "dpor" || (this.precise && !bounded)) && o.transactions !== false
+        ? (learned?.movers ?? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string))
+        : null;
+    this.restartsBefore = this.movers?.restarts ?? 0;
+    this.learnRuns = learned ? LEARNING_RUNS_BIG : LEARNING_RUNS;
     if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
       throw new UsageError(`preemption bound must be a non-negative integer, got ${o.preemptions}`);
     }
@@ -358,7 +384,7 @@ class Search {
   run(): ExhaustiveResult {
     const t0 = Date.now();
     let replayTo = -1; // -1: the first run, nothing to replay
-    if (this.movers) this.learn(this.movers, LEARNING_RUNS);
+    if (this.movers) this.learn(this.movers, this.learnRuns);
     this.movers?.newPass();
     for (;;) {
       if (this.o.maxSchedules !== undefined && this.schedules >= this.o.maxSchedules) {
@@ -390,7 +416,7 @@ class Search {
       exhausted: this.cuts.size === 0 && !stoppedEarly,
       cuts: [...this.cuts],
       outcomes: [...this.outcomes.values()],
-      restarts: this.movers?.restarts ?? 0,
+      restarts: (this.movers?.restarts ?? 0) - this.restartsBefore,
       reduction: this.mode,
       elapsedMs: Date.now() - t0,
     };
@@ -768,12 +794,17 @@ class Search {
     }
   }
 
+  /** Its locations and movers, for a later pass on the same scenario. */
+  learned(): Learned {
+    return { locs: this.locs, movers: this.movers };
+  }
+
   /** The pass relied on something that turned out false (movers.ts): search again with what it learned. */
   private restart(): void {
     const mv = this.movers as Movers;
     mv.restarts++;
     // A contradiction means the learning runs missed something: learn some more (new seeds) first.
-    this.learn(mv, LEARNING_RUNS);
+    this.learn(mv, this.learnRuns);
     mv.newPass();
     this.frames.length = 0;
     this.analysed = 0;
