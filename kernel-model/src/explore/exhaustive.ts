@@ -237,7 +237,14 @@ export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveRe
   const progress = new Progress(o);
   const budget = Math.min(DPOR_FIRST, o.maxSchedules ?? DPOR_FIRST);
   const dpor = new Search(p, { ...o, reduction: "dpor", maxSchedules: budget }, progress, 0, false);
-  const first = dpor.run();
+  let first: ExhaustiveResult;
+  try {
+    first = dpor.run();
+  } catch (e) {
+    // A kernel path deeper down is a native generator: no snapshots, no state keys.
+    if (e instanceof NotCopyable) return single(p, { ...o, reduction: "dpor", snapshots: 0 });
+    throw e;
+  }
   const ownCut = first.cuts.includes("schedules") && budget < (o.maxSchedules ?? Infinity);
   if (!ownCut || (first.failure !== undefined && (o.stopAtFirst ?? true))) {
     progress.done(first.schedules, first.states);
