@@ -183,7 +183,6 @@ class Generator {
 
   /** Translate twice: the first pass finds the variables that need not live in the frame. */
   compile() {
-    new Generator(this.sf, this.fn).translate(); // fails early on anything unsupported
     const first = new Generator(this.sf, this.fn);
     first.translate();
     const locals = new Set();

@@ -1,11 +1,10 @@
-import { KernelContext } from "./kernel";
-
 /**
  * The runtime of resumable kernel paths (build/resumable.js compiles each kernel-path generator into a
  * Machine): a thread whose position and locals are plain data, so that it can be copied in the middle
  * of a run. The explorer uses copies to go back to a node of its search without replaying the run
  * from the initial state.
  */
+import { KernelContext } from "./kernel";
 
 /** The frame of a machine: its resume point and its variables. */
 export interface MachineFrame {
@@ -87,7 +86,8 @@ export class NotCopyable extends Error {}
  * Copy a thread (its machines, their frames, the objects and closures they hold) as one graph: what two
  * frames share stays shared in the copy. A kernel context becomes `context` (the run the copy goes on
  * in; without one it stays). Functions that are not bound closures are module-level functions and stay
- * shared.
+ * shared. Plain objects and arrays are copied; anything else (a native generator, a Set, a class
+ * instance) is NotCopyable, as it is for hashThread.
  */
 export class Copier {
   private readonly memo = new Map<object, unknown>();
@@ -144,18 +144,6 @@ export class Copier {
         c[k] = v !== null && (typeof v === "object" || typeof v === "function") ? this.copy(v) : v;
       }
       return c as T;
-    }
-    if (x instanceof Set) {
-      const s = new Set<unknown>();
-      this.memo.set(o, s);
-      for (const v of x) s.add(this.copy(v));
-      return s as unknown as T;
-    }
-    if (x instanceof Map) {
-      const m = new Map<unknown, unknown>();
-      this.memo.set(o, m);
-      for (const [k, v] of x) m.set(this.copy(k), this.copy(v));
-      return m as unknown as T;
     }
     throw new NotCopyable(foreign(o));
   }
