@@ -580,29 +580,26 @@ class Search {
       beginStep(ctx, t);
       return t;
     };
-    // Thread hashes read the machines' frames, which may hold an object a step fetched through the view.
-    const threadKeys = (ctx: ChoiceContext): readonly number[] => {
+    // Thread hashes and snapshots read the machines' frames, which may hold an object a step fetched
+    // through the view and no longer reads (liveness is conservative): that is not the next step's read.
+    const unrecorded = <T>(f: () => T): T => {
       const mode = rec.mode;
       rec.mode = "off";
       try {
-        return (ctx.threadHashes as () => readonly number[])();
+        return f();
       } finally {
         rec.mode = mode;
       }
     };
+    const threadKeys = (ctx: ChoiceContext): readonly number[] => unrecorded(ctx.threadHashes as () => readonly number[]);
     const snapshotAt = (ctx: ChoiceContext, f: Frame): void => {
-      if (ctx.snapshot === undefined) return;
-      // A frame may hold an object a step fetched through the view and no longer reads (liveness is
-      // conservative): copying it must not count as the next step's reads.
-      const mode = rec.mode;
-      rec.mode = "off";
+      const take = ctx.snapshot;
+      if (take === undefined) return;
       try {
-        f.snap = { run: ctx.snapshot(), hasher: new StateHasher(this.locs, hasher) };
+        f.snap = { run: unrecorded(take), hasher: new StateHasher(this.locs, hasher) };
       } catch (e) {
         if (!(e instanceof NotCopyable)) throw e;
         this.snapEvery = 0; // a thread is a native generator: replay
-      } finally {
-        rec.mode = mode;
       }
     };
     const chooser = (ctx: ChoiceContext): string => {
