@@ -59,8 +59,24 @@ function excluded(a: { ex: number; sh: number }, h: { ex: number; sh: number }):
   return (a.ex & (h.ex | h.sh)) !== 0 || (a.sh & h.ex) !== 0;
 }
 
+/** A location of an object of a collection (`pages.P0.mapping`): its kind template and the object's id token. */
+interface Sibling {
+  template: string;
+  token: string;
+}
+
+/** Collections whose objects of one kind are accessed alike (see Movers.generalize). */
+const ALIKE = new Set(["pages", "locks"]);
+
 export class Movers {
   private readonly bits = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per location: its sibling template (null: none), once computed. */
+  private readonly sib: (Sibling | null | undefined)[] = [];
+  /** Per template: its locations, and the accesses seen on any of them (lock ids relative to the object). */
+  private readonly family = new Map<string, { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] }>();
+  /** Per location: how many of its family's general accesses it has been given. */
+  private readonly applied: number[] = [];
   private readonly seen: (Access[] | undefined)[] = [];
   private relied: (Access[] | undefined)[] = [];
   /** thread -> step label -> every instance seen so far was a left mover. */
@@ -103,6 +119,7 @@ export class Movers {
     let b = this.bits.get(id);
     if (b === undefined) {
       b = this.bits.size < MAX_BITS ? 1 << this.bits.size : 0; // beyond 30 locks: not used as protection
+      if (b !== 0) this.ids[this.bits.size] = id;
       this.bits.set(id, b);
     }
     return b;
@@ -185,17 +202,89 @@ export class Movers {
   }
 
   private note(l: number, t: number, ex: number, sh: number, w: boolean): void {
+    this.sync(l);
+    if (!this.noteOne(l, t, ex, sh, w)) return;
+    this.generalize(l, t, ex, sh, w);
+  }
+
+  /**
+   * Objects of one kind in a collection (pages P0..P3, their PG_locked locks) are accessed alike: an access
+   * one thread made to P0.mapping under PG_locked:P0 is expected at P1.mapping under PG_locked:P1 as well.
+   * Noting it for every sibling up front only makes fewer steps movers (sound either way: every
+   * classification relied upon is still checked), and spares a restart per sibling when an access happens
+   * only in rare interleavings (a fault that meets page Pi's migration entry, once per page).
+   */
+  private generalize(l: number, t: number, ex: number, sh: number, w: boolean): void {
+    const s = this.sibling(l);
+    if (s === null) return;
+    const fam = this.family.get(s.template) as { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] };
+    fam.general.push({ t, w, ex: this.idsOf(ex), sh: this.idsOf(sh), token: s.token });
+    for (const m of fam.locs) if (m !== l) this.sync(m);
+  }
+
+  /** Give location l the general accesses of its family it has not had yet. */
+  private sync(l: number): void {
+    const s = this.sibling(l);
+    if (s === null) return;
+    const fam = this.family.get(s.template) as { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] };
+    const from = this.applied[l] ?? 0;
+    if (from === fam.general.length) return;
+    this.applied[l] = fam.general.length;
+    for (let i = from; i < fam.general.length; i++) {
+      const g = fam.general[i] as { t: number; w: boolean; ex: string[]; sh: string[]; token: string };
+      if (g.token === s.token) continue;
+      const map = (ids: string[]): number => {
+        let b = 0;
+        for (const id of ids) b |= this.bit(renameToken(id, g.token, s.token));
+        return b;
+      };
+      this.noteOne(l, g.t, map(g.ex), map(g.sh), g.w);
+    }
+  }
+
+  private idsOf(bits: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < MAX_BITS && bits !== 0; i++, bits >>>= 1) if ((bits & 1) !== 0) out.push(this.ids[i] as string);
+    return out;
+  }
+
+  private sibling(l: number): Sibling | null {
+    let s = this.sib[l];
+    if (s !== undefined) return s;
+    s = null;
+    const parts = this.nameOf(l).split(".");
+    const key = parts[1];
+    const m = key === undefined ? null : /^(.*?)([A-Za-z]+)(\d+)$/.exec(key);
+    if (m && ALIKE.has(parts[0] as string)) {
+      s = { template: [parts[0], `${m[1]}${m[2]}#`, ...parts.slice(2)].join("."), token: `${m[2]}${m[3]}` };
+      let fam = this.family.get(s.template);
+      if (fam === undefined) this.family.set(s.template, (fam = { locs: [], general: [] }));
+      fam.locs.push(l);
+    }
+    this.sib[l] = s;
+    return s;
+  }
+
+  /** Record one access; false when it was known. */
+  private noteOne(l: number, t: number, ex: number, sh: number, w: boolean): boolean {
     const list = (this.seen[l] ??= []);
     for (let i = 0; i < list.length; i++) {
       const b = list[i] as Access;
-      if (b.t === t && b.ex === ex && b.sh === sh && b.w === w) return;
+      if (b.t === t && b.ex === ex && b.sh === sh && b.w === w) return false;
     }
     const a: Access = { t, ex, sh, w };
     list.push(a);
     const r = this.relied[l];
-    if (r === undefined) return;
-    for (const x of r) {
-      if (x.t !== a.t && (a.w || x.w) && !excluded(a, x)) this.invalidate(`${this.nameOf(l)}: an access by thread ${a.t} that the locks relied upon do not exclude`);
+    if (r !== undefined) {
+      for (const x of r) {
+        if (x.t !== a.t && (a.w || x.w) && !excluded(a, x)) this.invalidate(`${this.nameOf(l)}: an access by thread ${a.t} that the locks relied upon do not exclude`);
+      }
     }
+    return true;
   }
+}
+
+/** A lock id of object `from` renamed to object `to` (`PG_locked:P0` -> `PG_locked:P1`); others unchanged. */
+function renameToken(id: string, from: string, to: string): string {
+  return id.endsWith(from) && !/[A-Za-z0-9]/.test(id.charAt(id.length - from.length - 1)) ? id.slice(0, id.length - from.length) + to : id;
 }
