@@ -681,6 +681,7 @@ class Search {
     }
     const last = ctx.last;
     const preemptions = parent ? parent.preemptions + this.cost(parent.last, parent.chosen, parent.runnable) : 0;
+    let only: string[] | null = null; // a revisit: the threads still to explore from this state
     if (this.mode === "states") {
       const seen = this.visited.get(key);
       if (this.o.preemptions !== undefined) {
@@ -690,8 +691,12 @@ class Search {
       } else {
         const names = [...sleep.keys()];
         if (seen !== undefined) {
+          // Revisited with a smaller sleep set: the earlier visit explored (or will) every thread outside
+          // its own sleep set, so only the threads it slept and this visit does not are new here
+          // (Godefroid, LNCS 1032, 1996, state caching with sleep sets).
           const stored = seen as string[];
           if (stored.every((u) => sleep.has(u))) return null;
+          only = stored.filter((u) => !sleep.has(u));
           for (const u of [...sleep.keys()]) if (!stored.includes(u)) sleep.delete(u);
           this.visited.set(key, [...sleep.keys()]);
         } else this.visited.set(key, names);
@@ -699,7 +704,7 @@ class Search {
     }
     // Prefer the last thread (fewest preemptions first), then declaration order.
     const order = last !== null && ctx.runnable.includes(last) ? [last, ...ctx.runnable.filter((x) => x !== last)] : [...ctx.runnable];
-    let todo = order.filter((t) => !sleep.has(t));
+    let todo = order.filter((t) => !sleep.has(t) && (only === null || only.includes(t)));
     if (this.o.preemptions !== undefined) {
       const ok = todo.filter((t) => preemptions + this.cost(last, t, ctx.runnable) <= (this.o.preemptions as number));
       if (ok.length < todo.length) this.cuts.add("preemptions");
