@@ -59,9 +59,15 @@ function excluded(a: { ex: number; sh: number }, h: { ex: number; sh: number }):
   return (a.ex & (h.ex | h.sh)) !== 0 || (a.sh & h.ex) !== 0;
 }
 
-/** A location of an object of a collection (`pages.P0.mapping`): its kind template and the object's id token. */
+/** The accesses expected at every location of one template (`pages.P#.mapping`), and those locations. */
+interface Family {
+  locs: number[];
+  general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[];
+}
+
+/** A location of an object of a collection (`pages.P0.mapping`): its family and the object's id token. */
 interface Sibling {
-  template: string;
+  fam: Family;
   token: string;
 }
 
@@ -74,7 +80,7 @@ export class Movers {
   /** Per location: its sibling template (null: none), once computed. */
   private readonly sib: (Sibling | null | undefined)[] = [];
   /** Per template: its locations, and the accesses seen on any of them (lock ids relative to the object). */
-  private readonly family = new Map<string, { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] }>();
+  private readonly family = new Map<string, Family>();
   /** Per location: how many of its family's general accesses it has been given. */
   private readonly applied: number[] = [];
   private readonly seen: (Access[] | undefined)[] = [];
@@ -217,7 +223,7 @@ export class Movers {
   private generalize(l: number, t: number, ex: number, sh: number, w: boolean): void {
     const s = this.sibling(l);
     if (s === null) return;
-    const fam = this.family.get(s.template) as { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] };
+    const fam = s.fam;
     fam.general.push({ t, w, ex: this.idsOf(ex), sh: this.idsOf(sh), token: s.token });
     for (const m of fam.locs) if (m !== l) this.sync(m);
   }
@@ -226,12 +232,12 @@ export class Movers {
   private sync(l: number): void {
     const s = this.sibling(l);
     if (s === null) return;
-    const fam = this.family.get(s.template) as { locs: number[]; general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[] };
+    const fam = s.fam;
     const from = this.applied[l] ?? 0;
     if (from === fam.general.length) return;
     this.applied[l] = fam.general.length;
     for (let i = from; i < fam.general.length; i++) {
-      const g = fam.general[i] as { t: number; w: boolean; ex: string[]; sh: string[]; token: string };
+      const g = fam.general[i] as Family["general"][number];
       if (g.token === s.token) continue;
       const map = (ids: string[]): number => {
         let b = 0;
@@ -256,10 +262,11 @@ export class Movers {
     const key = parts[1];
     const m = key === undefined ? null : /^(.*?)([A-Za-z]+)(\d+)$/.exec(key);
     if (m && ALIKE.has(parts[0] as string)) {
-      s = { template: [parts[0], `${m[1]}${m[2]}#`, ...parts.slice(2)].join("."), token: `${m[2]}${m[3]}` };
-      let fam = this.family.get(s.template);
-      if (fam === undefined) this.family.set(s.template, (fam = { locs: [], general: [] }));
+      const template = [parts[0], `${m[1]}${m[2]}#`, ...parts.slice(2)].join(".");
+      let fam = this.family.get(template);
+      if (fam === undefined) this.family.set(template, (fam = { locs: [], general: [] }));
       fam.locs.push(l);
+      s = { fam, token: `${m[2]}${m[3]}` };
     }
     this.sib[l] = s;
     return s;
