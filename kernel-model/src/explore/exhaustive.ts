@@ -27,7 +27,8 @@
  *   gone back to is not known when they are made).
  * - `"states"`: depth-first search with state caching and sleep sets (Godefroid, LNCS 1032, 1996; the
  *   caching/sleep-set fix of Godefroid, Holzmann and Pirottin 1995: a state revisited with a sleep set
- *   that is not a superset of the stored one is explored again with the intersection). A node's key is
+ *   that is not a superset of the stored one is explored again with the intersection, and only by the
+ *   threads the stored set slept and the new one does not: the first visit took every other). A node's key is
  *   the hash of the machine state plus each thread's position, live variables and pending step
  *   (resumable.ts: hashThread): equal keys have equal futures. Keys are 53-bit hashes (two 32-bit lanes).
  *   Snapshots at nodes with other branches; the last branch uses the snapshot itself. Fallback for native
@@ -36,8 +37,9 @@
  * - `"auto"` (default, exhaustive()): DPOR for up to DPOR_FIRST runs, then state caching if the space is
  *   not settled. DPOR reaches bugs in few runs; state caching visits each state once where DPOR visits it
  *   once per Mazurkiewicz trace through it (S1 with 2 pages and 2 migrators on 2.6.36: DPOR 26,135 runs
- *   and 255,794 transitions through 6,415 distinct keyed states; state caching 23,795 short runs and
- *   49,888 transitions, 4.6-5.9 s against 12-16 s; with 4 pages and 1 migrator 3.5-5 s against 216 s).
+ *   and 255,794 transitions through 6,415 distinct keyed states; state caching 8,658 short runs and
+ *   30,930 transitions, about 2 s against 12-16 s; with 4 pages and 1 migrator 4,444 runs, under 2 s,
+ *   against 216 s).
  * - `false`: brute force, every interleaving, no reduction at all (the reference for the soundness tests).
  *
  * With `transactions` (default), the events a search orders are not single steps but transactions
