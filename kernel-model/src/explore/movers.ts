@@ -59,10 +59,20 @@ function excluded(a: { ex: number; sh: number }, h: { ex: number; sh: number }):
   return (a.ex & (h.ex | h.sh)) !== 0 || (a.sh & h.ex) !== 0;
 }
 
+/** An access seen at one object of a family, with its locks by id (renamed for each sibling). */
+interface General {
+  t: number;
+  w: boolean;
+  ex: string[];
+  sh: string[];
+  /** The object's id token (`P0`). */
+  token: string;
+}
+
 /** The accesses expected at every location of one template (`pages.P#.mapping`), and those locations. */
 interface Family {
   locs: number[];
-  general: { t: number; w: boolean; ex: string[]; sh: string[]; token: string }[];
+  general: General[];
 }
 
 /** A location of an object of a collection (`pages.P0.mapping`): its family and the object's id token. */
@@ -77,7 +87,7 @@ const ALIKE = new Set(["pages", "locks"]);
 export class Movers {
   private readonly bits = new Map<string, number>();
   private readonly ids: string[] = [];
-  /** Per location: its sibling template (null: none), once computed. */
+  /** Per location: its family and id token (null: none), once computed. */
   private readonly sib: (Sibling | null | undefined)[] = [];
   /** Per template: its locations, and the accesses seen on any of them (lock ids relative to the object). */
   private readonly family = new Map<string, Family>();
@@ -237,15 +247,16 @@ export class Movers {
     if (from === fam.general.length) return;
     this.applied[l] = fam.general.length;
     for (let i = from; i < fam.general.length; i++) {
-      const g = fam.general[i] as Family["general"][number];
-      if (g.token === s.token) continue;
-      const map = (ids: string[]): number => {
-        let b = 0;
-        for (const id of ids) b |= this.bit(renameToken(id, g.token, s.token));
-        return b;
-      };
-      this.noteOne(l, g.t, map(g.ex), map(g.sh), g.w);
+      const g = fam.general[i] as General;
+      if (g.token !== s.token) this.noteOne(l, g.t, this.renamedBits(g.ex, g.token, s.token), this.renamedBits(g.sh, g.token, s.token), g.w);
     }
+  }
+
+  /** The bits of these locks of object `from`, renamed to object `to`. */
+  private renamedBits(ids: readonly string[], from: string, to: string): number {
+    let b = 0;
+    for (const id of ids) b |= this.bit(renameToken(id, from, to));
+    return b;
   }
 
   private idsOf(bits: number): string[] {
