@@ -36,9 +36,9 @@
  *   merges far less.
  * - `"auto"` (default, exhaustive()): DPOR for up to DPOR_FIRST runs, then state caching if the space is
  *   not settled. DPOR reaches bugs in few runs; state caching visits each state once where DPOR visits it
- *   once per Mazurkiewicz trace through it (S1 with 2 pages and 2 migrators on 2.6.36: DPOR 26,135 runs
- *   and 255,794 transitions through 6,415 distinct keyed states; state caching 8,658 short runs and
- *   30,930 transitions, about 2 s against 12-16 s; with 4 pages and 1 migrator 4,444 runs, under 2 s,
+ *   once per Mazurkiewicz trace through it (S1 with 2 pages and 2 migrators on 2.6.36: DPOR 25,901 runs
+ *   and 253,479 transitions through 6,966 distinct keyed states; state caching 4,762 short runs and
+ *   17,638 transitions, about 2 s against 7-16 s; with 4 pages and 1 migrator 4,444 runs, under 2 s,
  *   against 216 s).
  * - `false`: brute force, every interleaving, no reduction at all (the reference for the soundness tests).
  *

@@ -161,7 +161,7 @@ export interface State {
   swap: SwapCacheTree;
   locks: Record<LockId, Lock>;
   threads: Record<ThreadId, ThreadState>;
-  /** Ids handed out so far, per prefix, for deterministic naming. */
+  /** Ids handed out so far, per prefix (and per thread for pages: "pg@mig"), for deterministic naming. */
   seq: Record<string, number>;
   /** User-given page names -> page ids. */
   names: Record<string, PageId>;

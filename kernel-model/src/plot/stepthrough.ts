@@ -42,8 +42,8 @@ export interface WalkerRead {
   index: number;
 }
 
-const EFAULT_NOTE = /vma_address\((\w+), (\w+)\) = -EFAULT \(vm_start (-?\d+), vm_pgoff (-?\d+), vm_end (-?\d+)\)/;
-const ONE_STEP = /^vma_address\((\w+), (\w+)\)$/;
+const EFAULT_NOTE = /vma_address\(([\w@]+), (\w+)\) = -EFAULT \(vm_start (-?\d+), vm_pgoff (-?\d+), vm_end (-?\d+)\)/;
+const ONE_STEP = /^vma_address\(([\w@]+), (\w+)\)$/;
 
 /**
  * What the vma_address() read at `e` computed, from the state right after it (a one-step read does not

@@ -92,7 +92,7 @@ function stepHover(e: TraceEntry): string {
   );
 }
 
-/** A short marker label: "vm_start = 20", "vma_address(pg1, vma1)". */
+/** A short marker label: "vm_start = 20", "vma_address(pg1@mig, vma1)". */
 function shortLabel(e: TraceEntry): string {
   const s = e.label.replace(/^(vma_adjust|expand_downwards): /, "").replace(/^vma_address: read /, "read ");
   return clip(s, 26);

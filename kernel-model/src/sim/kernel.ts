@@ -124,11 +124,15 @@ export function diagnose(k: Kernel, invariant: string, message: string): void {
   k.s.violations.push({ invariant, message, step: k.now(), threads: [k.tid], fatal: false, diagnostic: true });
 }
 
-/** Next id with a prefix: "AV1", "AV2"... deterministic per run. */
-export function newId(s: State, prefix: string): string {
-  const n = (s.seq[prefix] ?? 0) + 1;
-  s.seq[prefix] = n;
-  return `${prefix}${n}`;
+/**
+ * Next id with a prefix: "av1", "av2"... deterministic per run. With an owner, the count is the owner's
+ * own and the id names it ("pg1@mig"): ids two threads allocate then do not depend on which went first.
+ */
+export function newId(s: State, prefix: string, owner?: string): string {
+  const key = owner === undefined ? prefix : `${prefix}@${owner}`;
+  const n = (s.seq[key] ?? 0) + 1;
+  s.seq[key] = n;
+  return owner === undefined ? `${prefix}${n}` : `${prefix}${n}@${owner}`;
 }
 
 export function result(k: Kernel, text: string): void {

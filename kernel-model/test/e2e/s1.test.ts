@@ -15,13 +15,13 @@ describe("S1 on 2.6.34: the walk skips the pte because vma_address returned -EFA
   });
   test("the remove walk computes -EFAULT from a half-adjusted vma and skips the pte", () => {
     const store = find(r.trace, (e) => e.thread === "T" && e.label === "vma_adjust: vma1->vm_start = 20");
-    const walk = find(r.trace, (e) => e.thread === "mig" && e.label === "vma_address(pg1, vma1)");
+    const walk = find(r.trace, (e) => e.thread === "mig" && e.label === "vma_address(pg1@mig, vma1)");
     const pgoff = find(r.trace, (e) => e.thread === "T" && e.label === "vma_adjust: vma1->vm_pgoff = 20");
     expect(store).toBeGreaterThan(-1);
     expect(walk).toBeGreaterThan(store);
     expect(pgoff).toBeGreaterThan(walk);
     const w = r.trace[walk] as TraceEntry;
-    expect(w.notes.join("\n")).toContain("vma_address(pg1, vma1) = -EFAULT (vm_start 20, vm_pgoff 16, vm_end 32)");
+    expect(w.notes.join("\n")).toContain("vma_address(pg1@mig, vma1) = -EFAULT (vm_start 20, vm_pgoff 16, vm_end 32)");
     expect(w.notes.join("\n")).toMatch(/I5: rmap_walk missed A:p28 \(migration P\)/);
     expect(w.held).toContain("anon_vma:av1");
   });
@@ -37,9 +37,9 @@ describe.each(["2.6.36", "2.6.33"])("S1 on %s: the same interleaving is clean", 
   const r = runScenario("S1", { kernel });
   test("clean, and the walk saw the final fields", () => {
     expect(r.verdict.kind).toBe("clean");
-    const walk = r.trace.find((e) => e.thread === "mig" && e.label === "vma_address(pg1, vma1)");
+    const walk = r.trace.find((e) => e.thread === "mig" && e.label === "vma_address(pg1@mig, vma1)");
     expect(walk?.notes).toEqual([]);
-    expect(r.trace.some((e) => e.notes.some((n) => n === "remove_migration_pte: A:p28 -> pg1"))).toBe(true);
+    expect(r.trace.some((e) => e.notes.some((n) => n === "remove_migration_pte: A:p28 -> pg1@mig"))).toBe(true);
   });
   test("the walker waited for the lock vma_adjust held across the stores", () => {
     const lock = r.trace.findIndex((e) => e.thread === "T" && /^anon_vma_lock/.test(e.label));

@@ -21,7 +21,7 @@ test("S3 on 2.6.34: expand_downwards holds the child's anon_vma, the walker the 
   const r = runScenario("S3", { kernel: "2.6.34" });
   expect(r.verdict.kind).toBe("bug");
   const grow = r.trace.find((e) => e.thread === "G" && e.label.startsWith("expand_downwards: vma2->vm_start"));
-  const walk = r.trace.find((e) => e.thread === "mig" && e.label === "vma_address(pg1, vma2)");
+  const walk = r.trace.find((e) => e.thread === "mig" && e.label === "vma_address(pg1@mig, vma2)");
   expect(grow?.held).toContain("anon_vma:av2");
   expect(walk?.held).toContain("anon_vma:av1");
   expect(walk?.notes.join(" ")).toMatch(/returned p27/);

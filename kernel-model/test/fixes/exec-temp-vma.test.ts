@@ -14,10 +14,10 @@ test("S4: the walk meets the old place (the stack vma) before the new one (the t
   const r = runScenario("S4", { fix });
   const tmp = r.trace.find((e) => e.label.startsWith("shift_arg_pages: tmp_vma = *vma1"));
   expect(tmp).toBeDefined();
-  const reads = r.trace.filter((e) => e.thread === "mig" && e.label.startsWith("vma_address(pg1,")).map((e) => e.label);
-  expect(reads).toEqual(["vma_address(pg1, vma1)", "vma_address(pg1, vma2)"]);
+  const reads = r.trace.filter((e) => e.thread === "mig" && e.label.startsWith("vma_address(pg1@mig,")).map((e) => e.label);
+  expect(reads).toEqual(["vma_address(pg1@mig, vma1)", "vma_address(pg1@mig, vma2)"]);
   expect(r.state.vmas["vma2"]?.freed).toBe(true);
-  expect(r.state.mms["X"]?.ptes["47"]).toMatchObject({ kind: "present", page: "pg1" });
+  expect(r.state.mms["X"]?.ptes["47"]).toMatchObject({ kind: "present", page: "pg1@mig" });
 });
 
 test("the price Linus objected to: every execve() pays for a vma copy, a clone and an unlink", () => {

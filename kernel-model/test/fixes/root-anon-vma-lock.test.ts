@@ -16,7 +16,7 @@ test("S1: the walk waits for vma_adjust to finish, then finds p28", () => {
   const adjust = r.trace.find((e) => e.thread === "T" && e.label === "vma_adjust: vma1->vm_start = 20");
   expect(adjust?.held).toContain("anon_vma:av1");
   expect(r.state.counters.waitSteps["anon_vma"]).toBeGreaterThan(0);
-  expect(r.trace.flatMap((e) => e.notes)).toContain("remove_migration_pte: A:p28 -> pg1");
+  expect(r.trace.flatMap((e) => e.notes)).toContain("remove_migration_pte: A:p28 -> pg1@mig");
 });
 
 test("S3: expand_downwards in the child now takes the root's lock, the one the walker holds", () => {

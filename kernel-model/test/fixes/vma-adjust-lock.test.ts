@@ -15,7 +15,7 @@ test("S1: the walker's vma_address waits on vma1's adjust_lock until all three s
   const store = r.trace.find((e) => e.thread === "T" && e.label === "vma_adjust: vma1->vm_start = 20");
   expect(store?.held).toContain("vma_adjust_lock:vma1");
   expect(r.state.counters.waitSteps["vma_adjust_lock"]).toBeGreaterThan(0);
-  expect(r.trace.flatMap((e) => e.notes)).toContain("remove_migration_pte: A:p28 -> pg1");
+  expect(r.trace.flatMap((e) => e.notes)).toContain("remove_migration_pte: A:p28 -> pg1@mig");
 });
 
 test("S2: vma_adjust holds next's adjust_lock too, across next->vm_start and next->vm_pgoff", () => {

@@ -34,7 +34,7 @@ describe("walkerRead", () => {
     const states = statesAlong(p, r);
     const miss = r.trace.find((e) => e.notes.some((n) => n.startsWith("I5:")))!;
     const w = walkerRead(miss, states[miss.i + 1]!)!;
-    expect(w).toMatchObject({ page: "pg1", vma: "vma1", mm: "A", vm_start: 20, vm_pgoff: 16, vm_end: 32, index: 28, address: 32, inside: false, missed: true });
+    expect(w).toMatchObject({ page: "pg1@mig", vma: "vma1", mm: "A", vm_start: 20, vm_pgoff: 16, vm_end: 32, index: 28, address: 32, inside: false, missed: true });
     const first = r.trace.find((e) => e.label === "vma_address(P, vma1)")!;
     expect(walkerRead(first, states[first.i + 1]!)).toMatchObject({ address: 28, inside: true, missed: false });
     expect(walkerRead(r.trace[0]!, states[1]!)).toBeNull();

@@ -59,7 +59,7 @@ describe("structureFigure", () => {
   });
 
   test("a page with a migration entry is red and linked by a migration pte edge from the vma that maps it", () => {
-    // S1 after 12 steps: the migrator has replaced A:p28 by a migration entry and copied P to pg1.
+    // S1 after 12 steps: the migrator has replaced A:p28 by a migration entry and copied P to pg1@mig.
     const s = runScenario("S1", { kernel: "2.6.34", schedule: "mig*12", maxSteps: 12 }).state;
     expect(s.mms.A!.ptes["28"]!.kind).toBe("migration");
     const f = structureFigure(s);
@@ -92,9 +92,9 @@ describe("structureFigure", () => {
     expect(page.text[0]).toContain("freed");
     expect(page.marker.symbol).toEqual(["circle-open"]);
     const all = traces(f).flatMap((t) => (t.text as string[] | undefined) ?? []);
-    expect(all.some((t) => t.startsWith("pg1"))).toBe(false); // freed and unreferenced
+    expect(all.some((t) => t.startsWith("pg1@mig"))).toBe(false); // freed and unreferenced
     const withFreed = structureFigure(s, { showFreed: true });
-    expect(traces(withFreed).flatMap((t) => (t.text as string[] | undefined) ?? []).some((t) => t.startsWith("pg1"))).toBe(true);
+    expect(traces(withFreed).flatMap((t) => (t.text as string[] | undefined) ?? []).some((t) => t.startsWith("pg1@mig"))).toBe(true);
   });
 
   test("has a title and no visible axes to title", () => {

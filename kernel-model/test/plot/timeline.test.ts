@@ -11,7 +11,7 @@ describe("stepKind", () => {
     expect(stepKind("vma_adjust: vma2->vm_pgoff += 2")).toBe("store");
     expect(stepKind("expand_downwards: vma2->vm_pgoff -= 1")).toBe("store");
     expect(stepKind("vma_adjust: vma1->vm_end = 32")).toBe("store");
-    expect(stepKind("vma_address(pg1, vma1)")).toBe("vma_address");
+    expect(stepKind("vma_address(pg1@mig, vma1)")).toBe("vma_address");
     expect(stepKind("vma_address: read vma1->vm_pgoff")).toBe("vma_address");
     expect(stepKind("mprotect_fixup: vma1->vm_flags = r")).toBe("step");
     expect(stepKind("spin_lock(anon_vma:av1)")).toBe("step");
@@ -63,7 +63,7 @@ describe("timelineFigure", () => {
     const reads = trace(f, "vma_address() read");
     const missed = s1.trace.find((e) => e.notes.some((n) => n.startsWith("I5:")))!;
     const h = reads.hovertext[(reads.x as number[]).indexOf(missed.i)] as string;
-    expect(h).toContain("vma_address(pg1, vma1)");
+    expect(h).toContain("vma_address(pg1@mig, vma1)");
     expect(h).toContain("mm/rmap.c:324");
     expect(h).toContain("I5: rmap_walk missed A:p28");
   });

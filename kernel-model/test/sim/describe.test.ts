@@ -8,5 +8,5 @@ test("describeState shows vmas with chains, anon_vma lists, and who holds a migr
   expect(text).toContain("anon_vma av1 (root av1, ref 0): [vma1]");
   expect(text).toContain("pte A:p28 = migration P (write) (P locked by mig)");
   expect(text).toContain("page P: mapping -, index 28, mapcount 0, count 1"); // migrate_page_copy cleared it
-  expect(text).toContain("page pg1: mapping av1, index 28, mapcount 0, count 1");
+  expect(text).toContain("page pg1@mig: mapping av1, index 28, mapcount 0, count 1");
 });
