@@ -74,7 +74,7 @@ export function page_mapped(p: Page): boolean {
  * A new page; a page the scenario names ("P") gets its name as id, so traces read like the reference.
  * Others are named after the thread that allocates them ("pg1@mig"): migrators on different pages then
  * reach the same state whichever allocated first (the explorer merges them: S1 with 3 pages and 3
- * migrators on 2.6.36 is exhausted in 312,879 states where one global count took 939,170).
+ * migrators on 2.6.36 is exhausted in 190,641 states where one global count took 939,170).
  * Naming a page that has been freed reuses that page (same id, same PG_locked), as a reallocation would.
  */
 export function alloc_page(k: Kernel, name?: string): Page {
