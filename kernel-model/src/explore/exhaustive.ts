@@ -68,9 +68,10 @@ import { clonePlain } from "../sim/clone";
 import { Machine, NotCopyable } from "../sim/resumable";
 import { type ChoiceContext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
-import { waitLock } from "../sim/kernel";
+import { type Step, waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
 import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder, StateHasher } from "./footprint";
+import { type Entry, Futures } from "./futures";
 import { type Held, Movers, type StepClass } from "./movers";
 import { Progress, type ProgressOptions } from "./progress";
 
@@ -118,6 +119,11 @@ export interface ExhaustiveOptions extends ProgressOptions {
    * paths) rather than by the hash of every value each thread read. Default true; false is the fallback.
    */
   preciseKeys?: boolean;
+  /**
+   * states mode: explore only a persistent set of threads at each state (futures.ts), learned and
+   * checked like the movers. Default true; false explores every thread not in the sleep set.
+   */
+  persistent?: boolean;
 }
 
 /** The bounds of a search: steps per run, preemptions per run, runs, wall-clock time. */
@@ -195,12 +201,23 @@ interface Frame {
   len: number;
   /** The run stopped at this node (before the chosen event), to go on from instead of replaying to it. */
   snap: NodeSnapshot | null;
+  /** states mode: the node's key. */
+  key: number;
+  /**
+   * states mode with persistent sets: each thread's state key here (0: finished), to decide once the
+   * first event has run whether it alone is a persistent set (see single); null once decided.
+   */
+  tkeys: number[] | null;
+  tlabels: string[];
+  /** On a cycle of the search: always explores every thread (the stack proviso). */
+  cyclic: boolean;
 }
 
 /** What one pass learned that the next pass on the same scenario starts from. */
 interface Learned {
   locs: Locations;
   movers: Movers | null;
+  futures: Futures | null;
 }
 
 /** A node's run (scheduler snapshot) and the state hasher as it was there. */
@@ -220,6 +237,20 @@ const LEARNING_RUNS_BIG = 60;
 const LEARNING_SEED = 0x5eed;
 const LEARNING_CHANGES = 3;
 const LEARNING_DEPTH = 120;
+/**
+ * After a pass a future invalidated (futures.ts): random runs through the search's own events, each
+ * choice uniform, that teach the futures the rare turns (a fault on the last page meeting its migration
+ * entry) before the next pass relies on them; doubled after each such pass, up to WALKS_MAX. A walk
+ * costs one run, a restart a pass (S1 with 4 pages and 4 migrators: one restart came after 85,000 runs).
+ */
+const WALKS = 256;
+const WALKS_MAX = 2048;
+/**
+ * Passes a future may invalidate before the search gives persistent sets up (and explores every thread
+ * not asleep, which relies on no future): where thread states keep turning up new futures (S5 with
+ * counted migration ptes: each pass met a new avc), each restart would cost a pass for nothing.
+ */
+const FUTURE_RESTARTS = 5;
 
 class Abort {}
 const ABORT = new Abort();
@@ -339,6 +370,13 @@ class Search {
   private failure: ExhaustiveResult["failure"];
   /** Transactions (DPOR only): which steps are movers, learned and checked as the search goes. */
   private readonly movers: Movers | null;
+  /** What each thread may still do (futures.ts): learned always with the movers, used by states mode. */
+  private readonly futures: Futures | null;
+  private persistentSets: boolean;
+  private futureRestarts = 0;
+  /** Random walks (see WALKS): the random source while one runs, else null; and how many to run next. */
+  private walk: (() => number) | null = null;
+  private walks = WALKS;
   /** Restarts an earlier pass made with the same movers. */
   private readonly restartsBefore: number;
   /** Learning runs before a pass (LEARNING_RUNS, or LEARNING_RUNS_BIG after an earlier pass). */
@@ -353,6 +391,8 @@ class Search {
    * thread's position and live variables (sim/resumable.ts: hashThread), not the hash of all it read.
    */
   private readonly precise: boolean;
+  /** Threads are compiled kernel paths: futures are learned per thread state (DPOR passes too). */
+  private readonly keyed: boolean;
 
   constructor(
     private readonly p: Prepared,
@@ -378,11 +418,15 @@ class Search {
     this.snapEvery = o.snapshots ?? 4;
     if (!Number.isInteger(this.snapEvery) || this.snapEvery < 0) throw new UsageError(`snapshots must be a non-negative integer, got ${o.snapshots}`);
     this.progress = progress ?? new Progress(o);
-    this.precise = this.mode === "states" && o.preciseKeys !== false && copyable(p);
+    this.keyed = this.mode !== "brute" && o.preciseKeys !== false && copyable(p);
+    this.precise = this.mode === "states" && this.keyed;
     this.movers =
       (this.mode === "dpor" || (this.precise && !bounded)) && o.transactions !== false
         ? (learned?.movers ?? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string))
         : null;
+    const mv = this.movers;
+    this.futures = mv === null ? null : (learned?.futures ?? new Futures(this.names, (why) => mv.invalidate(why), (l) => this.locs.names[l] as string));
+    this.persistentSets = this.futures !== null && this.mode === "states" && this.precise && !bounded && o.persistent !== false;
     this.restartsBefore = this.movers?.restarts ?? 0;
     this.learnRuns = learned ? LEARNING_RUNS_BIG : LEARNING_RUNS;
     if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
@@ -395,6 +439,7 @@ class Search {
     let replayTo = -1; // -1: the first run, nothing to replay
     if (this.movers) this.learn(this.movers, this.learnRuns);
     this.movers?.newPass();
+    this.futures?.newPass();
     for (;;) {
       if (this.o.maxSchedules !== undefined && this.schedules >= this.o.maxSchedules) {
         this.cuts.add("schedules");
@@ -413,7 +458,13 @@ class Search {
         continue;
       }
       replayTo = this.backtrack();
-      if (replayTo < 0) break;
+      if (replayTo < 0) {
+        const why = this.persistentSets ? (this.futures as Futures).unsettled() : null;
+        if (why === null) break;
+        (this.movers as Movers).invalidate(why);
+        this.restart();
+        replayTo = -1;
+      }
     }
     if (this.last) this.progress.done(this.before + this.schedules, this.states.size);
     const stoppedEarly = this.failure !== undefined && (this.o.stopAtFirst ?? true);
@@ -472,6 +523,12 @@ class Search {
     let evReads = new Set<number>();
     let evWrites = new Set<number>();
     let cls: StepClass | null = null;
+    const fu = this.futures;
+    let lastEntry: [Entry, Entry] | null = null; // the entries of the event that just closed (futures), until linked
+    let lastTi = 0;
+    let evKey = 0; // the running event's thread state key (futures)
+    let tkeys: number[] | null = null; // the new node's thread state keys (futures)
+    let tlabels: string[] = [];
 
     // The step `cur` just ran, as part of node d's event.
     const stepDone = (state: State): void => {
@@ -506,6 +563,10 @@ class Search {
       }
       f.fp = { reads, writes };
       f.len = len;
+      if (fu !== null && this.keyed) {
+        lastEntry = fu.event(ti, evKey, f.label, f.fp);
+        lastTi = ti;
+      }
       if (this.mode === "dpor") f.locks = this.lockEffects(f.fp, state, f.chosen);
     };
     const beginStep = (ctx: ChoiceContext, t: string): void => {
@@ -546,6 +607,7 @@ class Search {
         if (d === replayTo) {
           this.transitions++;
           fps = f.fps.slice();
+          if (fu !== null && this.keyed) evKey = threadKeys(ctx)[this.index.get(t) as number] as number;
           if (f.snap === null && this.snapEvery > 0 && (this.mode !== "states" || f.todo.length > 0)) {
             hasher.digest(ctx.state as State); // a snapshot's hasher has nothing pending
             snapshotAt(ctx, f);
@@ -554,12 +616,21 @@ class Search {
       } else {
         const h = brute ? hashState(ctx.state as State) : hasher.digest(ctx.state as State);
         if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
-        const key = this.key(h, this.precise ? threadKeys(ctx) : fps, ctx.last);
-        this.states.add(key);
-        const f = this.newFrame(d, ctx, key, fps);
+        const keys = this.precise ? threadKeys(ctx) : fps;
+        const key = this.key(h, keys, ctx.last);
+        if (fu !== null && this.keyed) {
+          const tk = this.precise ? keys : threadKeys(ctx);
+          if (lastEntry !== null && (tk[lastTi] as number) !== 0) fu.link(lastTi, lastEntry, tk[lastTi] as number, (ctx.pending as () => readonly (Step | null)[])()[lastTi]?.label ?? "");
+          tkeys = tk.slice();
+          tlabels = this.labelsAt(ctx);
+        }
+        lastEntry = null;
+        if (this.walk === null) this.states.add(key);
+        const f = this.walk === null ? this.newFrame(d, ctx, key, fps, tkeys, tlabels) : this.walkFrame(d, ctx, key);
         if (f === null) throw ABORT;
         t = f.chosen;
-        this.transitions++;
+        if (tkeys !== null) evKey = tkeys[this.index.get(t) as number] as number;
+        if (this.walk === null) this.transitions++;
         // states mode knows a node's other branches now: a snapshot where there are some. DPOR adds
         // branches after the run (race analysis): a snapshot every snapEvery nodes.
         if (this.snapEvery > 0 && (this.mode === "states" ? f.todo.length > 0 : d % this.snapEvery === 0)) snapshotAt(ctx, f);
@@ -646,6 +717,13 @@ class Search {
         throw e;
       }
     }
+    if (this.walk !== null) {
+      if (r && cur !== null && r.steps > base) {
+        stepDone(r.state);
+        closeEvent(r.state);
+      }
+      return;
+    }
     this.schedules++;
     this.steps += (r ? r.steps : at) - (resume ? resume.run.steps : 0);
     if (r) {
@@ -672,7 +750,7 @@ class Search {
   }
 
   /** Make the node at depth d; null when the run should stop here (visited, or sleep-set blocked). */
-  private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[]): Frame | null {
+  private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[], tkeys: number[] | null, tlabels: string[]): Frame | null {
     const parent = d > 0 ? (this.frames[d - 1] as Frame) : null;
     const sleep = new Map<string, Footprint>();
     if (this.sleepSets && parent && parent.fp) {
@@ -684,6 +762,7 @@ class Search {
     const last = ctx.last;
     const preemptions = parent ? parent.preemptions + this.cost(parent.last, parent.chosen, parent.runnable) : 0;
     let only: string[] | null = null; // a revisit: the threads still to explore from this state
+    const explores = (u: string): boolean => !sleep.has(u);
     if (this.mode === "states") {
       const seen = this.visited.get(key);
       if (this.o.preemptions !== undefined) {
@@ -691,22 +770,30 @@ class Search {
         if (seen !== undefined && (seen as number[])[0] as number <= preemptions && ((seen as number[])[1] as number) <= ctx.step) return null;
         this.visited.set(key, [preemptions, ctx.step]);
       } else {
-        const names = [...sleep.keys()];
         if (seen !== undefined) {
-          // Revisited with a smaller sleep set: the earlier visit explored (or will) every thread outside
-          // its own sleep set, so only the threads it slept and this visit does not are new here
-          // (Godefroid, LNCS 1032, 1996, state caching with sleep sets).
-          const stored = seen as string[];
-          if (stored.every((u) => sleep.has(u))) return null;
-          only = stored.filter((u) => !sleep.has(u));
-          for (const u of [...sleep.keys()]) if (!stored.includes(u)) sleep.delete(u);
-          this.visited.set(key, [...sleep.keys()]);
-        } else this.visited.set(key, names);
+          // A cycle back onto the stack: the nodes on it explore every thread (the stack proviso: no
+          // thread is ignored forever around the cycle).
+          if (this.persistentSets) this.markCycle(d, key);
+          // Revisited: the earlier visit explored (or will) every thread but the ones stored, so only
+          // those this visit would explore are new here (Godefroid, LNCS 1032, 1996, state caching with
+          // sleep sets), and the others stay asleep only if the earlier visit did not explore them.
+          const uncovered = seen as string[];
+          only = uncovered.filter(explores);
+          if (only.length === 0) return null;
+          for (const u of [...sleep.keys()]) if (!uncovered.includes(u)) sleep.delete(u);
+          this.visited.set(key, uncovered.filter((u) => !(only as string[]).includes(u)));
+        } else this.visited.set(key, ctx.runnable.filter((u) => !explores(u)));
       }
     }
     // Prefer the last thread (fewest preemptions first), then declaration order.
     const order = last !== null && ctx.runnable.includes(last) ? [last, ...ctx.runnable.filter((x) => x !== last)] : [...ctx.runnable];
-    let todo = order.filter((t) => !sleep.has(t) && (only === null || only.includes(t)));
+    let todo = order.filter((t) => explores(t) && (only === null || only.includes(t)));
+    // A thread whose next event looked private before first: alone, it may be a persistent set.
+    const keys = this.persistentSets && only === null && todo.length > 1 ? tkeys : null;
+    if (keys !== null) {
+      const i = todo.findIndex((t) => this.looksPrivate(t, keys, tlabels));
+      if (i > 0) todo.unshift(...todo.splice(i, 1));
+    }
     if (this.o.preemptions !== undefined) {
       const ok = todo.filter((t) => preemptions + this.cost(last, t, ctx.runnable) <= (this.o.preemptions as number));
       if (ok.length < todo.length) this.cuts.add("preemptions");
@@ -715,9 +802,79 @@ class Search {
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
-    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null };
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, cyclic: false };
     this.frames[d] = f;
     return f;
+  }
+
+  /** A walk's node: a runnable thread chosen uniformly (see WALKS). */
+  private walkFrame(d: number, ctx: ChoiceContext, key: number): Frame {
+    const r = ctx.runnable;
+    const chosen = r[below(this.walk as () => number, r.length)] as string;
+    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: new Map(), done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false };
+    this.frames[d] = f;
+    return f;
+  }
+
+  /** Random walks that only teach the movers and the futures (see WALKS). */
+  private runWalks(n: number): void {
+    this.walk = this.learnRand;
+    try {
+      for (let i = 0; i < n; i++) this.execute(-1);
+    } finally {
+      this.walk = null;
+      this.frames.length = 0;
+    }
+  }
+
+  /** Each thread's next step's label here ("" when finished). */
+  private labelsAt(ctx: ChoiceContext): string[] {
+    const pend = (ctx.pending as () => readonly (Step | null)[])();
+    return this.names.map((_, i) => pend[i]?.label ?? "");
+  }
+
+  /** A hint only (what the search relies on is checked in single): t's next event as seen so far is private. */
+  private looksPrivate(t: string, keys: readonly number[], labels: readonly string[]): boolean {
+    const fu = this.futures as Futures;
+    const ti = this.index.get(t) as number;
+    const mine = fu.find(ti, keys[ti] as number, labels[ti] as string);
+    if (mine === undefined) return false;
+    for (let v = 0; v < keys.length; v++) {
+      if (v === ti || keys[v] === 0) continue;
+      const e = fu.find(v, keys[v] as number, labels[v] as string);
+      if (e === undefined || fu.nextMeets(mine, e)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Node f's first event has run: is its thread alone a persistent set here (Godefroid 1996, def. 4.1)?
+   * It is when no other thread can, from here, touch what the event touched (futures.ts), so every
+   * other order reaches the same states. Not for an event that halted the run (it disables the others).
+   */
+  private single(f: Frame): boolean {
+    const fp = f.fp as Footprint;
+    const keys = f.tkeys as number[];
+    if (fp.halts === true || f.cyclic) return false;
+    const fu = this.futures as Futures;
+    const ti = this.index.get(f.chosen) as number;
+    const others: Entry[] = [];
+    for (let v = 0; v < keys.length; v++) {
+      if (v === ti || keys[v] === 0) continue;
+      const e = fu.find(v, keys[v] as number, f.tlabels[v] as string);
+      if (e === undefined || fu.touches(fp, e)) return false;
+      others.push(e);
+    }
+    for (const e of others) fu.relyOn(e);
+    return true;
+  }
+
+  /** A revisit of the node with this key at depth d: if it is on the stack, every node from it on is on a cycle. */
+  private markCycle(d: number, key: number): void {
+    let i = d - 1;
+    while (i >= 0 && (this.frames[i] as Frame).key !== key) i--;
+    if (i < 0) return;
+    for (; i < d; i++) (this.frames[i] as Frame).cyclic = true;
   }
 
   private cost(last: string | null, t: string, runnable: readonly string[]): number {
@@ -744,6 +901,12 @@ class Search {
       if (this.analysed > d) this.unindex(d);
       if (f.chosen !== "") {
         if (f.fp) f.done.set(f.chosen, f.fp);
+        // The first event alone a persistent set: nothing else to explore here, now or on a revisit.
+        if (f.tkeys !== null && f.fp && this.single(f)) {
+          f.todo.length = 0;
+          this.visited.set(f.key, []);
+        }
+        f.tkeys = null;
         f.chosen = "";
       }
       while (f.todo.length > 0) {
@@ -807,7 +970,7 @@ class Search {
 
   /** Its locations and movers, for a later pass on the same scenario. */
   learned(): Learned {
-    return { locs: this.locs, movers: this.movers };
+    return { locs: this.locs, movers: this.movers, futures: this.futures };
   }
 
   /** The pass relied on something that turned out false (movers.ts): search again with what it learned. */
@@ -816,7 +979,17 @@ class Search {
     mv.restarts++;
     // A contradiction means the learning runs missed something: learn some more (new seeds) first.
     this.learn(mv, this.learnRuns);
+    const fu = this.futures;
+    if (this.persistentSets && fu !== null && fu.tripped) {
+      fu.tripped = false;
+      if (++this.futureRestarts >= FUTURE_RESTARTS) this.persistentSets = false;
+      else {
+        this.runWalks(this.walks);
+        this.walks = Math.min(WALKS_MAX, this.walks * 2);
+      }
+    }
     mv.newPass();
+    this.futures?.newPass();
     this.frames.length = 0;
     this.analysed = 0;
     this.writesAt.length = 0;

@@ -47,6 +47,11 @@ export interface ChoiceContext {
    * finished thread; kept per thread until it runs again. The array is the run's: read it during the call.
    */
   threadHashes?: () => readonly number[];
+  /**
+   * Each thread's pending step in declaration order, blocked threads' too (null: finished or not started).
+   * The array is the run's: read it during the call.
+   */
+  pending?: () => readonly (Step | null)[];
 }
 
 /** A run stopped before a step: its state and threads, copied (see ChoiceContext.snapshot). */
@@ -201,6 +206,13 @@ class Run {
       hs[t.i] = p === null ? 0 : hashThread(t.gen, p.wait ? `${p.label}\u0000${waitLock(p.wait)}` : p.label);
     }
     return hs;
+  };
+
+  private readonly pendingList: (Step | null)[] = [];
+  readonly pendingSteps = (): readonly (Step | null)[] => {
+    const out = this.pendingList;
+    for (const t of this.live) out[t.i] = t.pending;
+    return out;
   };
 
   constructor(readonly s: State, policy: KernelPolicy, opts: ModelOptions, defs: readonly ThreadDef[], readonly o: RunOptions, traceByDefault: boolean) {
@@ -400,7 +412,7 @@ class Run {
       c = this.chooser(lean);
     } else {
       // A chooser of its own gets fresh objects every step, as it always has: it may keep them.
-      c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last, snapshot: this.takeSnapshot, threadHashes: this.hashThreads });
+      c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last, snapshot: this.takeSnapshot, threadHashes: this.hashThreads, pending: this.pendingSteps });
     }
     const at = runnable.indexOf(c);
     if (at < 0) throw new UsageError(`chooser picked "${c}", which cannot run; runnable: ${runnable.join(", ")}`);
