@@ -33,7 +33,11 @@
  *   (resumable.ts: hashThread): equal keys have equal futures. Keys are 53-bit hashes (two 32-bit lanes).
  *   Snapshots at nodes with other branches; the last branch uses the snapshot itself. Fallback for native
  *   generators: per thread, a hash of every value it has read (its locals are a function of them), which
- *   merges far less.
+ *   merges far less. With `persistent` (default), persistent sets on top (Godefroid 1996, ch. 4): once a
+ *   node's first event has run, if no other thread can from there touch what it touched (what each thread
+ *   may still touch is learned per thread state and checked, futures.ts), the node explores nothing else,
+ *   now or when revisited; the stack proviso keeps every node on a cycle of the search fully explored.
+ *   S1 with 3 pages and 3 migrators on 2.6.36: 80,833 states against 190,641 without.
  * - `"auto"` (default, exhaustive()): DPOR for up to DPOR_FIRST runs, then state caching if the space is
  *   not settled. DPOR reaches bugs in few runs; state caching visits each state once where DPOR visits it
  *   once per Mazurkiewicz trace through it (S1 with 2 pages and 2 migrators on 2.6.36: DPOR 25,901 runs
@@ -120,8 +124,9 @@ export interface ExhaustiveOptions extends ProgressOptions {
    */
   preciseKeys?: boolean;
   /**
-   * states mode: explore only a persistent set of threads at each state (futures.ts), learned and
-   * checked like the movers. Default true; false explores every thread not in the sleep set.
+   * states mode: at a node whose first event is independent of whatever the other threads may still do
+   * (futures.ts), explore nothing else (a persistent set of one). Default true; false explores every
+   * thread not in the sleep set.
    */
   persistent?: boolean;
 }
