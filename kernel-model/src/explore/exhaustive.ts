@@ -161,7 +161,7 @@ export interface ExhaustiveResult {
   /** Every bound that cut the search. */
   cuts: Bound[];
   outcomes: Outcome[];
-  /** Passes started again because a mover classification turned out wrong (transactions, movers.ts). */
+  /** Passes started again because a mover classification (movers.ts) or a future (futures.ts) turned out wrong. */
   restarts: number;
   /** The reduction that ran: "dpor+states" is the default's DPOR pass followed by state caching. */
   reduction: "dpor" | "states" | "brute" | "dpor+states";
