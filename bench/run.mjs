@@ -145,7 +145,8 @@ console.log(
   "\nNotes: states are not counted alike. SPIN stores global states (with its partial-order reduction);\n" +
     "ours counts distinct keys at transaction boundaries (explore/movers.ts): the machine state plus each thread's\n" +
     "position and live variables (kernel paths are compiled to machines whose variables are data, build/resumable.js).\n" +
-    "Ours is the default search: DPOR for up to 256 runs (bugs come early), then state caching with sleep sets,\n" +
-    "going back to a node by resuming a snapshot of the run there; schedules, transitions and time count both passes,\n" +
-    "and include passes restarted when a mover classification was contradicted.",
+    "Ours is the default search: DPOR for up to 256 runs (bugs come early), then state caching with sleep sets and\n" +
+    "persistent sets (explore/futures.ts), going back to a node by resuming a snapshot of the run there; schedules,\n" +
+    "transitions and time count both passes, and include passes restarted when a mover classification or a\n" +
+    "thread's learned future was contradicted.",
 );
