@@ -84,8 +84,6 @@ export class Futures {
 
   /** Thread t ran an event from thread state `key` (its first step labelled `label`): its two entries. */
   event(t: number, key: number, label: string, fp: Footprint): [Entry, Entry] {
-    const reads = [...fp.reads];
-    const writes = [...fp.writes];
     const both: [Entry, Entry] = [this.entry(this.at[t] as Map<number, Entry>, t, key, label), this.entry(this.byLabel[t] as Map<string, Entry>, t, label, label)];
     for (const e of both) {
       if (!e.known) {
@@ -93,9 +91,9 @@ export class Futures {
         this.learned++;
         this.tryClear(e);
       }
-      for (const c of reads) e.next.add(c);
-      for (const c of writes) e.next.add(c);
-      this.spread(e, reads, writes);
+      for (const c of fp.reads) e.next.add(c);
+      for (const c of fp.writes) e.next.add(c);
+      this.spread(e, fp.reads, fp.writes);
     }
     return both;
   }
@@ -111,7 +109,7 @@ export class Futures {
     from.succ.add(to);
     to.pred.add(from);
     if (to.top) this.markTop(from);
-    this.spread(from, [...to.reads], [...to.writes]);
+    this.spread(from, to.reads, to.writes);
   }
 
   relyOn(e: Entry): void {
@@ -198,10 +196,12 @@ export class Futures {
   }
 
   /** Add these fields to e's future and to the futures of every entry before it. */
-  private spread(e: Entry, reads: readonly number[], writes: readonly number[]): void {
-    const work: [Entry, number, boolean][] = [];
-    for (const c of reads) work.push([e, c, false]);
-    for (const c of writes) work.push([e, c, true]);
+  private spread(e: Entry, reads: Iterable<number>, writes: Iterable<number>): void {
+    // Most of what an event or a successor brings is known already: only the new goes on the worklist.
+    let work: [Entry, number, boolean][] | null = null;
+    for (const c of reads) if (!e.reads.has(c)) (work ??= []).push([e, c, false]);
+    for (const c of writes) if (!e.writes.has(c)) (work ??= []).push([e, c, true]);
+    if (work === null) return;
     while (work.length > 0) {
       const [x, c, w] = work.pop() as [Entry, number, boolean];
       const set = w ? x.writes : x.reads;
