@@ -623,18 +623,23 @@ class Search {
         if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
         const keys = this.precise ? threadKeys(ctx) : fps;
         const key = this.key(h, keys, ctx.last);
+        // Futures: the thread states here (the run's array: read during this call only).
+        let tk: readonly number[] | null = null;
         if (fu !== null && this.keyed) {
-          const tk = this.precise ? keys : threadKeys(ctx);
+          tk = this.precise ? keys : threadKeys(ctx);
           if (lastEntry !== null && (tk[lastTi] as number) !== 0) fu.link(lastTi, lastEntry, tk[lastTi] as number, (ctx.pending as () => readonly (Step | null)[])()[lastTi]?.label ?? "");
-          tkeys = tk.slice();
-          tlabels = this.labelsAt(ctx);
+          // Only a node that may be a persistent set keeps them (see single).
+          if (this.persistentSets && this.walk === null) {
+            tkeys = tk.slice();
+            tlabels = this.labelsAt(ctx);
+          }
         }
         lastEntry = null;
         if (this.walk === null) this.states.add(key);
         const f = this.walk === null ? this.newFrame(d, ctx, key, fps, tkeys, tlabels) : this.walkFrame(d, ctx, key);
         if (f === null) throw ABORT;
         t = f.chosen;
-        if (tkeys !== null) evKey = tkeys[this.index.get(t) as number] as number;
+        if (tk !== null) evKey = tk[this.index.get(t) as number] as number;
         if (this.walk === null) this.transitions++;
         // states mode knows a node's other branches now: a snapshot where there are some. DPOR adds
         // branches after the run (race analysis): a snapshot every snapEvery nodes.
@@ -767,7 +772,6 @@ class Search {
     const last = ctx.last;
     const preemptions = parent ? parent.preemptions + this.cost(parent.last, parent.chosen, parent.runnable) : 0;
     let only: string[] | null = null; // a revisit: the threads still to explore from this state
-    const explores = (u: string): boolean => !sleep.has(u);
     if (this.mode === "states") {
       const seen = this.visited.get(key);
       if (this.o.preemptions !== undefined) {
@@ -783,16 +787,16 @@ class Search {
           // those this visit would explore are new here (Godefroid, LNCS 1032, 1996, state caching with
           // sleep sets), and the others stay asleep only if the earlier visit did not explore them.
           const uncovered = seen as string[];
-          only = uncovered.filter(explores);
+          only = uncovered.filter((u) => !sleep.has(u));
           if (only.length === 0) return null;
           for (const u of [...sleep.keys()]) if (!uncovered.includes(u)) sleep.delete(u);
           this.visited.set(key, uncovered.filter((u) => !(only as string[]).includes(u)));
-        } else this.visited.set(key, ctx.runnable.filter((u) => !explores(u)));
+        } else this.visited.set(key, ctx.runnable.filter((u) => sleep.has(u)));
       }
     }
     // Prefer the last thread (fewest preemptions first), then declaration order.
     const order = last !== null && ctx.runnable.includes(last) ? [last, ...ctx.runnable.filter((x) => x !== last)] : [...ctx.runnable];
-    let todo = order.filter((t) => explores(t) && (only === null || only.includes(t)));
+    let todo = order.filter((t) => !sleep.has(t) && (only === null || only.includes(t)));
     // A thread whose next event looked private before first: alone, it may be a persistent set.
     const keys = this.persistentSets && only === null && todo.length > 1 ? tkeys : null;
     if (keys !== null) {

@@ -146,7 +146,11 @@ export class Futures {
   private markTop(e: Entry): void {
     if (e.top) return;
     e.top = true;
-    const work = [e];
+    this.topBack([e]);
+  }
+
+  /** Mark top every entry before one in `work` (they are top already). */
+  private topBack(work: Entry[]): void {
     while (work.length > 0) {
       const x = work.pop() as Entry;
       for (const p of x.pred) {
@@ -184,15 +188,7 @@ export class Futures {
       e.top = !e.known;
       if (e.top) work.push(e);
     }
-    while (work.length > 0) {
-      const e = work.pop() as Entry;
-      for (const p of e.pred) {
-        if (!p.top) {
-          p.top = true;
-          work.push(p);
-        }
-      }
-    }
+    this.topBack(work);
   }
 
   /** Add these fields to e's future and to the futures of every entry before it. */
