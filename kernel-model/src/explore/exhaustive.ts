@@ -70,7 +70,7 @@ import type { State } from "../mm/types";
 import type { Prepared } from "../scenarios/build";
 import { clonePlain } from "../sim/clone";
 import { Machine, NotCopyable } from "../sim/resumable";
-import { type ChoiceContext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, type Verdict } from "../sim/scheduler";
+import { type ChoiceContext, ignoresNext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
 import { type Step, waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
@@ -257,6 +257,13 @@ const WALKS_MAX = 2048;
  */
 const FUTURE_RESTARTS = 5;
 
+const NO_SLEEP: Map<string, Footprint> = new Map();
+/** The stored sleep set of a state that every thread was explored from (most of them): one shared array. */
+const EMPTY: readonly string[] = Object.freeze([]);
+function orEmpty(a: string[]): readonly string[] {
+  return a.length === 0 ? EMPTY : a;
+}
+
 class Abort {}
 const ABORT = new Abort();
 
@@ -351,7 +358,7 @@ class Search {
   private readonly frames: Frame[] = [];
   private readonly states = new Set<number>();
   /** states mode: key -> the sleep set it was explored with (thread names), or [preemptions, steps] when bounded. */
-  private readonly visited = new Map<number, string[] | number[]>();
+  private readonly visited = new Map<number, readonly string[] | number[]>();
   private readonly outcomes = new Map<string, Outcome>();
   /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
   private readonly lockLoc: (string | null | undefined)[] = [];
@@ -574,8 +581,10 @@ class Search {
       }
       if (this.mode === "dpor") f.locks = this.lockEffects(f.fp, state, f.chosen);
     };
+    // The chooser is lean (ignoresNext): a thread's next step comes from ctx.pending, with no record per step.
+    const nextOf = (ctx: ChoiceContext, t: string): Step | null | undefined => (ctx.pending as () => readonly (Step | null)[])()[this.index.get(t) as number];
     const beginStep = (ctx: ChoiceContext, t: string): void => {
-      const next = ctx.next[t];
+      const next = nextOf(ctx, t);
       label = next?.label ?? "";
       waited = waitLock(next?.wait);
       if (d < replayTo) return;
@@ -600,7 +609,7 @@ class Search {
         mv.rely(cls, "right");
         return true;
       }
-      predicted = mv.predictLeft(cur as string, ctx.next[cur as string]?.label ?? "");
+      predicted = mv.predictLeft(cur as string, nextOf(ctx, cur as string)?.label ?? "");
       return predicted;
     };
     const openEvent = (ctx: ChoiceContext): string => {
@@ -654,7 +663,7 @@ class Search {
       rec.mode = "off";
       if (d >= replayTo) {
         const f = this.frames[d] as Frame;
-        f.label = ctx.next[t]?.label ?? "";
+        f.label = nextOf(ctx, t)?.label ?? "";
         f.waits = [];
         evReads = new Set();
         evWrites = new Set();
@@ -685,7 +694,7 @@ class Search {
         this.snapEvery = 0; // a thread is a native generator: replay
       }
     };
-    const chooser = (ctx: ChoiceContext): string => {
+    const chooser = ignoresNext((ctx: ChoiceContext): string => {
       if (base < 0) {
         base = ctx.step;
         this.base = base;
@@ -706,7 +715,7 @@ class Search {
       const t = openEvent(ctx);
       replaying = d < replayTo;
       return t;
-    };
+    });
     // Replayed steps run on the state itself: their footprints are known, and a Proxy costs about ten
     // times a plain access. Kernel paths fetch every object in the step that uses it (scheduler.ts:
     // RunOptions.view), so no object reached outside the recording view is used in a recorded step.
@@ -762,19 +771,29 @@ class Search {
   /** Make the node at depth d; null when the run should stop here (visited, or sleep-set blocked). */
   private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[], tkeys: number[] | null, tlabels: string[]): Frame | null {
     const parent = d > 0 ? (this.frames[d - 1] as Frame) : null;
-    const sleep = new Map<string, Footprint>();
+    const unbounded = this.mode === "states" && this.o.preemptions === undefined;
+    const seen = this.mode === "states" ? this.visited.get(key) : undefined;
+    if (unbounded && seen !== undefined && seen.length === 0) {
+      // Visited, and that visit covered every thread (the most common end of a run): no sleep set needed.
+      if (this.persistentSets) this.markCycle(d, key);
+      return null;
+    }
+    let sleep = NO_SLEEP; // most nodes' sleep set is empty: one shared map, never added to
     if (this.sleepSets && parent && parent.fp) {
       const fp = parent.fp;
       for (const src of [parent.sleep, parent.done]) {
-        for (const [u, fu] of src) if (u !== parent.chosen && !dependent(fu, fp)) sleep.set(u, fu);
+        for (const [u, fu] of src) {
+          if (u === parent.chosen || dependent(fu, fp)) continue;
+          if (sleep === NO_SLEEP) sleep = new Map();
+          sleep.set(u, fu);
+        }
       }
     }
     const last = ctx.last;
     const preemptions = parent ? parent.preemptions + this.cost(parent.last, parent.chosen, parent.runnable) : 0;
     let only: string[] | null = null; // a revisit: the threads still to explore from this state
     if (this.mode === "states") {
-      const seen = this.visited.get(key);
-      if (this.o.preemptions !== undefined) {
+      if (!unbounded) {
         // Bounded: prune only if an earlier visit had no more preemptions and no more steps behind it.
         if (seen !== undefined && (seen as number[])[0] as number <= preemptions && ((seen as number[])[1] as number) <= ctx.step) return null;
         this.visited.set(key, [preemptions, ctx.step]);
@@ -790,8 +809,8 @@ class Search {
           only = uncovered.filter((u) => !sleep.has(u));
           if (only.length === 0) return null;
           for (const u of [...sleep.keys()]) if (!uncovered.includes(u)) sleep.delete(u);
-          this.visited.set(key, uncovered.filter((u) => !(only as string[]).includes(u)));
-        } else this.visited.set(key, ctx.runnable.filter((u) => sleep.has(u)));
+          this.visited.set(key, orEmpty(uncovered.filter((u) => !(only as string[]).includes(u))));
+        } else this.visited.set(key, orEmpty(ctx.runnable.filter((u) => sleep.has(u))));
       }
     }
     // Prefer the last thread (fewest preemptions first), then declaration order.
@@ -820,7 +839,7 @@ class Search {
   private walkFrame(d: number, ctx: ChoiceContext, key: number): Frame {
     const r = ctx.runnable;
     const chosen = r[below(this.walk as () => number, r.length)] as string;
-    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: new Map(), done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false };
+    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: NO_SLEEP, done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false };
     this.frames[d] = f;
     return f;
   }
@@ -913,7 +932,7 @@ class Search {
         // The first event alone a persistent set: nothing else to explore here, now or on a revisit.
         if (f.tkeys !== null && f.fp && this.single(f)) {
           f.todo.length = 0;
-          this.visited.set(f.key, []);
+          this.visited.set(f.key, EMPTY);
         }
         f.tkeys = null;
         f.chosen = "";

@@ -375,7 +375,8 @@ const MUTATORS = new Set(["push", "pop", "shift", "unshift", "splice", "sort", "
 
 /** The proxy handler of one object reached at one path. */
 class NodeHandler implements ProxyHandler<Obj> {
-  private readonly kids = new Map<PropertyKey, { raw: object; view: object }>();
+  /** Views of the children reached so far (made on the first: most objects a step reads are leaves). */
+  private kids: Map<PropertyKey, { raw: object; view: object }> | null = null;
   private methods: Map<PropertyKey, (...a: unknown[]) => unknown> | undefined;
 
   constructor(
@@ -390,12 +391,12 @@ class NodeHandler implements ProxyHandler<Obj> {
   }
 
   private child(key: PropertyKey, raw: object): object {
-    const k = this.kids.get(key);
+    const k = this.kids?.get(key);
     if (k !== undefined && k.raw === raw) return k.view;
     const shape = this.shape.kid(key, Array.isArray(raw));
     const skip = this.shape.depth === 1 && this.shape.path === "locks" ? LOCK_SKIP : null;
     const view = new NodeHandler(this.rec, shape, skip).wrap(raw as Obj);
-    this.kids.set(key, { raw, view });
+    (this.kids ??= new Map()).set(key, { raw, view });
     return view;
   }
 

@@ -132,7 +132,13 @@ class LeanContext implements ChoiceContext {
   step = 0;
   runnable: readonly string[] = [];
   last: string | null = null;
-  constructor(readonly state: Readonly<State>, private readonly ready: readonly Live[]) {}
+  constructor(
+    readonly state: Readonly<State>,
+    private readonly ready: readonly Live[],
+    readonly snapshot: () => RunSnapshot,
+    readonly threadHashes: () => readonly number[],
+    readonly pending: () => readonly (Step | null)[],
+  ) {}
   get next(): Record<string, Step> {
     return nextRecord(this.runnable, this.ready);
   }
@@ -220,7 +226,8 @@ class Run {
     // An own `trace: undefined` means the default true, as it did when runOnce spread o over { trace: false }.
     this.tracing = o.trace ?? (traceByDefault || Object.prototype.hasOwnProperty.call(o, "trace"));
     this.chooser = o.chooser ?? continueLast;
-    this.leanContext = (this.chooser as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] === true ? new LeanContext(s, this.ready) : null;
+    this.leanContext =
+      (this.chooser as Chooser & { [IGNORES_NEXT]?: true })[IGNORES_NEXT] === true ? new LeanContext(s, this.ready, this.takeSnapshot, this.hashThreads, this.pendingSteps) : null;
     this.view = o.view ?? null;
     const now = (): number => Math.max(0, this.steps - 1);
     const r = o.resume;
