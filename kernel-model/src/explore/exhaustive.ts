@@ -78,6 +78,7 @@ import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder
 import { type Entry, Futures } from "./futures";
 import { type Held, Movers, type StepClass } from "./movers";
 import { Progress, type ProgressOptions } from "./progress";
+import { UndoLog } from "../sim/undo";
 
 /** Options of exhaustive exploration (the ExploreOptions that apply, plus the ones the tests use). */
 export interface ExhaustiveOptions extends ProgressOptions {
@@ -129,6 +130,11 @@ export interface ExhaustiveOptions extends ProgressOptions {
    * thread not in the sleep set.
    */
   persistent?: boolean;
+  /**
+   * states mode: go back to a node by undoing the run's writes since (sim/undo.ts) rather than from a
+   * copy of the state taken there. Default true; the result is the same.
+   */
+  undo?: boolean;
 }
 
 /** The bounds of a search: steps per run, preemptions per run, runs, wall-clock time. */
@@ -229,6 +235,9 @@ interface Learned {
 interface NodeSnapshot {
   run: RunSnapshot;
   hasher: StateHasher;
+  /** With undo (see Search.undo): where the log was, and the run state it belongs to. */
+  mark: number;
+  gen: number;
 }
 
 /** Random runs that teach the movers before the first pass and after each restart (see learn). */
@@ -405,6 +414,14 @@ class Search {
   private readonly precise: boolean;
   /** Threads are compiled kernel paths: futures are learned per thread state (DPOR passes too). */
   private readonly keyed: boolean;
+  /**
+   * states mode: snapshots share the run's state, and going back to one undoes the writes since
+   * (sim/undo.ts) instead of copying the state at every node with other branches and again at each
+   * resume. `gen` counts the runs started afresh (a new state: older snapshots are of no use).
+   */
+  private readonly undoing: boolean;
+  private undo = new UndoLog();
+  private gen = 0;
 
   constructor(
     private readonly p: Prepared,
@@ -432,6 +449,7 @@ class Search {
     this.progress = progress ?? new Progress(o);
     this.keyed = this.mode !== "brute" && o.preciseKeys !== false && copyable(p);
     this.precise = this.mode === "states" && this.keyed;
+    this.undoing = this.precise && o.undo !== false;
     this.movers =
       (this.mode === "dpor" || (this.precise && !bounded)) && o.transactions !== false
         ? (learned?.movers ?? new Movers((l) => this.lockIdOf(l), this.locs.unitOf, (l) => this.locs.names[l] as string))
@@ -505,10 +523,24 @@ class Search {
    */
   private execute(replayTo: number): void {
     const rec = new Recorder(this.locs);
+    if (this.undoing && this.walk === null) rec.undo = this.undo;
     // The deepest node up to the branch point with a snapshot: the run goes on from there.
     let from = -1;
     if (this.snapEvery > 0) for (let j = replayTo; j >= 0 && from < 0; j--) if ((this.frames[j] as Frame).snap !== null) from = j;
     const resume = from >= 0 ? ((this.frames[from] as Frame).snap as NodeSnapshot) : null;
+    // Undo: a walk runs on a state of its own; any other run goes on the run state the snapshots share.
+    const undoing = this.undoing && this.walk === null;
+    if (undoing) {
+      if (resume !== null) {
+        if (resume.gen !== this.gen) throw new Error("explorer: a snapshot of an earlier run state");
+        this.undo.rollback(resume.mark);
+      } else {
+        // A new run state: the snapshots of the old one are of no use (replayed nodes take new ones).
+        this.gen++;
+        this.undo.forget();
+        for (const f of this.frames) f.snap = null;
+      }
+    }
     // states mode: the last branch from a node uses its snapshot as it is (nothing else will).
     const inPlace = resume !== null && this.mode === "states" && from === replayTo && (this.frames[from] as Frame).todo.length === 0;
     if (inPlace) (this.frames[from] as Frame).snap = null;
@@ -618,6 +650,10 @@ class Search {
         const f = this.frames[d] as Frame;
         t = f.chosen;
         if (!ctx.runnable.includes(t)) throw new Error(`explorer: replay diverged at step ${ctx.step}: ${t} cannot run (runnable ${ctx.runnable.join(", ")})`);
+        if (d < replayTo && undoing && f.snap === null && f.todo.length > 0 && this.snapEvery > 0) {
+          hasher.digest(ctx.state as State);
+          snapshotAt(ctx, f);
+        }
         if (d === replayTo) {
           this.transitions++;
           fps = f.fps.slice();
@@ -688,7 +724,7 @@ class Search {
       const take = ctx.snapshot;
       if (take === undefined) return;
       try {
-        f.snap = { run: unrecorded(take), hasher: new StateHasher(this.locs, hasher) };
+        f.snap = { run: unrecorded(take), hasher: new StateHasher(this.locs, hasher), mark: this.undo.mark, gen: this.gen };
       } catch (e) {
         if (!(e instanceof NotCopyable)) throw e;
         this.snapEvery = 0; // a thread is a native generator: replay
@@ -698,6 +734,7 @@ class Search {
       if (base < 0) {
         base = ctx.step;
         this.base = base;
+        if (undoing) this.undo.forget(); // the set-up: never gone back to
         hasher.wrote(rec.take().footprint.writes); // the prefix (and the code before each thread's first step)
         hasher.touch(this.threadUnits); // made by the scheduler at the start of the run
       }
@@ -725,10 +762,12 @@ class Search {
     let r: RunResult | null = null;
     try {
       const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
-      if (!brute) opts.view = (st) => (replaying ? st : rec.view(st));
+      // With undo, replayed steps go through the view too: their writes must be noted.
+      if (!brute) opts.view = (st) => (replaying && !undoing ? st : rec.view(st));
+      if (undoing) opts.shareState = true;
       if (resume) {
         opts.resume = resume.run;
-        r = runThreadsOn(inPlace ? resume.run.state : clonePlain(resume.run.state), this.p.policy, this.p.opts, this.p.threads, opts, false);
+        r = runThreadsOn(inPlace || undoing ? resume.run.state : clonePlain(resume.run.state), this.p.policy, this.p.opts, this.p.threads, opts, false);
       } else r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
     } catch (e) {
       if (!(e instanceof Abort)) {

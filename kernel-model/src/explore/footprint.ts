@@ -14,6 +14,7 @@
  * The view writes through to the run's state; values stored through it are unwrapped first, so the state
  * itself never holds a proxy.
  */
+import type { UndoLog } from "../sim/undo";
 import type { LockId, State } from "../mm/types";
 import { pageOfPte, PTES_MAPPING } from "../check/mapping";
 import type { Wait } from "../sim/kernel";
@@ -204,6 +205,8 @@ export class Recorder {
   /** Per location written in the event: the first value replaced and how to read it now (null: not comparable). */
   private readonly snaps = new Map<number, { now: () => [boolean, unknown]; old: unknown; had: boolean } | null>();
   mode: RecordMode = "footprint";
+  /** Where every write through the view is noted before it is made, whatever the mode (null: nowhere). */
+  undo: UndoLog | null = null;
 
   constructor(readonly locs: Locations) {}
 
@@ -457,6 +460,7 @@ class NodeHandler implements ProxyHandler<Obj> {
           rec.read(loc, target.length);
           if (mutates) rec.write(loc);
         }
+        if (mutates) rec.undo?.array(target);
         return fn.apply(target, mutates ? args.map(unwrap) : args);
       };
       (this.methods ??= new Map()).set(key, m);
@@ -494,6 +498,11 @@ class NodeHandler implements ProxyHandler<Obj> {
         if (this.shape.depth === 1 && this.shape.collapse < 0 && raw !== null && typeof raw === "object") this.rec.bornUnit(this.shape.table.unitOf[loc] as number);
       }
     }
+    const undo = this.rec.undo;
+    if (undo !== null) {
+      if (Array.isArray(target)) undo.array(target);
+      else undo.field(target, key);
+    }
     target[key] = raw;
     return true;
   }
@@ -505,6 +514,7 @@ class NodeHandler implements ProxyHandler<Obj> {
       this.rec.write(this.shape.loc(key));
       this.rec.write(this.shape.keys());
     }
+    this.noteWhole(target);
     return delete target[key];
   }
 
@@ -516,7 +526,16 @@ class NodeHandler implements ProxyHandler<Obj> {
       this.rec.write(this.shape.loc(key));
       if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
     }
+    this.noteWhole(target);
     return Reflect.defineProperty(target, key, "value" in d ? { ...d, value: unwrap(d.value) } : d);
+  }
+
+  /** Undo log: a delete or define may reorder keys, so the whole object (or array) is kept. */
+  private noteWhole(target: Obj): void {
+    const undo = this.rec.undo;
+    if (undo === null) return;
+    if (Array.isArray(target)) undo.array(target);
+    else undo.object(target);
   }
 
   has(target: Obj, key: PropertyKey): boolean {

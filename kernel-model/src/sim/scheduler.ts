@@ -5,7 +5,7 @@
 import { endOfRunChecks } from "../check/invariants";
 import { UsageError, type KernelPolicy } from "../kernels";
 import { MappingError } from "../mm/mmap";
-import type { State, Violation } from "../mm/types";
+import type { Lock, State, ThreadState, Violation } from "../mm/types";
 import { canRun, type Kernel, KernelContext, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
 import { clonePlain } from "./clone";
@@ -67,6 +67,8 @@ export interface RunSnapshot {
   readonly tokenStepsDone: number;
   readonly trace: readonly TraceEntry[];
   readonly hashes: readonly number[];
+  /** With RunOptions.shareState: `state` is the run's own, and this is what to restore of it. */
+  readonly book?: Book;
 }
 export type Chooser = (ctx: ChoiceContext) => string;
 
@@ -91,6 +93,45 @@ export interface RunOptions {
   view?: (s: State) => State;
   /** Go on from this snapshot (taken in an earlier run of the same threads) instead of starting the threads. */
   resume?: RunSnapshot;
+  /**
+   * Snapshots share the run's state instead of copying it, saving only what the scheduler itself writes
+   * (Book). For a caller that undoes the state's changes itself before it resumes one (sim/undo.ts).
+   */
+  shareState?: boolean;
+}
+
+/** What the scheduler writes to the state behind any view (run bookkeeping), as a snapshot saves it. */
+export interface Book {
+  violations: number;
+  counters: State["counters"];
+  /** The locks with waiters, and theirs (every other lock has none). */
+  waiters: [Lock, string[]][];
+  /** The threads that had finished. */
+  done: ThreadState[];
+}
+
+function saveBook(s: State): Book {
+  const waiters: [Lock, string[]][] = [];
+  for (const id in s.locks) {
+    const l = s.locks[id] as Lock;
+    if (l.waiters.length > 0) waiters.push([l, l.waiters.slice()]);
+  }
+  const done: ThreadState[] = [];
+  for (const t in s.threads) if ((s.threads[t] as ThreadState).done) done.push(s.threads[t] as ThreadState);
+  return { violations: s.violations.length, counters: clonePlain(s.counters), waiters, done };
+}
+
+/** Put back what saveBook saved (the state is otherwise as it was then: its writes were undone). */
+function restoreBook(s: State, b: Book): void {
+  s.violations.length = b.violations;
+  s.counters = clonePlain(b.counters);
+  for (const id in s.locks) {
+    const l = s.locks[id] as Lock;
+    if (l.waiters.length > 0) l.waiters = [];
+  }
+  for (const [l, w] of b.waiters) l.waiters = w.slice();
+  for (const t in s.threads) (s.threads[t] as ThreadState).done = false;
+  for (const th of b.done) th.done = true;
 }
 
 export interface RunResult {
@@ -233,6 +274,7 @@ class Run {
     const r = o.resume;
     this.resumed = r !== undefined;
     if (r !== undefined) {
+      if (r.book !== undefined) restoreBook(s, r.book);
       // Copy-on-write: each thread is copied (into this run's context) before its first step here.
       this.live = r.threads.map((t, i) => ({ i, name: t.name, gen: t.gen, pending: t.pending, k: new KernelContext(s, policy, opts, t.name, now), owned: false }));
       this.hashes = r.hashes.slice();
@@ -264,8 +306,10 @@ class Run {
       if (t.pending !== null && !(t.gen instanceof Machine)) throw new NotCopyable(`thread ${t.name} is a native generator (a kernel path not compiled by build/resumable.js); it cannot be copied`);
       t.owned = false;
     }
+    const share = this.o.shareState === true;
     return {
-      state: clonePlain(this.s),
+      state: share ? this.s : clonePlain(this.s),
+      ...(share ? { book: saveBook(this.s) } : {}),
       threads: this.live.map((t) => ({ name: t.name, gen: t.gen, pending: t.pending })),
       steps: this.steps,
       last: this.last,
