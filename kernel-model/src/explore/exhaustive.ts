@@ -422,6 +422,7 @@ class Search {
   private readonly undoing: boolean;
   private undo = new UndoLog();
   private gen = 0;
+  private rec: Recorder | null = null;
 
   constructor(
     private readonly p: Prepared,
@@ -522,8 +523,6 @@ class Search {
    * made them), take frames[replayTo].chosen, then explore new nodes.
    */
   private execute(replayTo: number): void {
-    const rec = new Recorder(this.locs);
-    if (this.undoing && this.walk === null) rec.undo = this.undo;
     // The deepest node up to the branch point with a snapshot: the run goes on from there.
     let from = -1;
     if (this.snapEvery > 0) for (let j = replayTo; j >= 0 && from < 0; j--) if ((this.frames[j] as Frame).snap !== null) from = j;
@@ -539,6 +538,19 @@ class Search {
         this.gen++;
         this.undo.forget();
         for (const f of this.frames) f.snap = null;
+        this.rec = null;
+      }
+    }
+    // With undo the run state lives on, and so do the views of it the recorder made.
+    let rec: Recorder;
+    if (undoing && this.rec !== null) {
+      rec = this.rec;
+      rec.newRun();
+    } else {
+      rec = new Recorder(this.locs);
+      if (undoing) {
+        rec.undo = this.undo;
+        this.rec = rec;
       }
     }
     // states mode: the last branch from a node uses its snapshot as it is (nothing else will).

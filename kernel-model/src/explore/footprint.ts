@@ -274,6 +274,13 @@ export class Recorder {
     return out;
   }
 
+  /** Start another run on the same state (its views stay: the objects are the same ones, see sim/undo.ts). */
+  newRun(): void {
+    this.discard();
+    this.snaps.clear();
+    this.mode = "footprint";
+  }
+
   /** Forget what was recorded (e.g. the code a thread runs before its first step). */
   discard(): void {
     this.reads.clear();
