@@ -537,9 +537,9 @@ class Search {
         if (resume.gen !== this.gen) throw new Error("explorer: a snapshot of an earlier run state");
         this.undo.rollback(resume.mark);
       } else {
-        // A new run state: the snapshots of the old one are of no use (replayed nodes take new ones).
+        // A new run state (its log starts at the first choice): the snapshots of the old one are of no
+        // use (replayed nodes take new ones).
         this.gen++;
-        this.undo.forget();
         for (const f of this.frames) f.snap = null;
         this.rec = null;
       }

@@ -505,11 +505,7 @@ class NodeHandler implements ProxyHandler<Obj> {
         if (this.shape.depth === 1 && this.shape.collapse < 0 && raw !== null && typeof raw === "object") this.rec.bornUnit(this.shape.table.unitOf[loc] as number);
       }
     }
-    const undo = this.rec.undo;
-    if (undo !== null) {
-      if (Array.isArray(target)) undo.array(target);
-      else undo.field(target, key);
-    }
+    this.noteUndo(target, key);
     target[key] = raw;
     return true;
   }
@@ -521,7 +517,7 @@ class NodeHandler implements ProxyHandler<Obj> {
       this.rec.write(this.shape.loc(key));
       this.rec.write(this.shape.keys());
     }
-    this.noteWhole(target);
+    this.noteUndo(target, null);
     return delete target[key];
   }
 
@@ -533,15 +529,19 @@ class NodeHandler implements ProxyHandler<Obj> {
       this.rec.write(this.shape.loc(key));
       if (!Object.prototype.hasOwnProperty.call(target, key)) this.rec.write(this.shape.keys());
     }
-    this.noteWhole(target);
+    this.noteUndo(target, null);
     return Reflect.defineProperty(target, key, "value" in d ? { ...d, value: unwrap(d.value) } : d);
   }
 
-  /** Undo log: a delete or define may reorder keys, so the whole object (or array) is kept. */
-  private noteWhole(target: Obj): void {
+  /**
+   * Undo log, before a write: a store keeps the field (key), a delete or define the whole object (null:
+   * either may reorder keys); an array is always kept whole.
+   */
+  private noteUndo(target: Obj, key: PropertyKey | null): void {
     const undo = this.rec.undo;
     if (undo === null) return;
     if (Array.isArray(target)) undo.array(target);
+    else if (key !== null) undo.field(target, key);
     else undo.object(target);
   }
 
