@@ -46,6 +46,13 @@ try {
 /** Every check in order; counts go to `passed` and `failed`. */
 async function suite() {
   await check("build kernel-model", () => build());
+  await check("npx kernel-model list --json, from the repository root as the README says", () => {
+    const r = spawnSync("npx", ["--no-install", "kernel-model", "list", "--json"], { cwd: ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`);
+    const list = JSON.parse(r.stdout);
+    for (const k of ["scenarios", "kernels", "fixes"]) if (!Array.isArray(list[k]) || !list[k].length) throw new Error(`no ${k} in ${r.stdout.slice(0, 200)}`);
+    return `${list.scenarios.length} scenarios, ${list.kernels.length} kernels, ${list.fixes.length} fixes`;
+  });
 
   // jest: count its tests (a suite that cannot even run counts as one failure).
   {
