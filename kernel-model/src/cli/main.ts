@@ -105,12 +105,16 @@ function parseArgs(argv: readonly string[]): Parsed | "help" {
     const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value${hint(name)}`);
     if (kind === "int") {
-      if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+      if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a ${POSITIVE.has(name) ? "positive" : "non-negative"} integer, got "${value}"`);
+      if (POSITIVE.has(name) && Number(value) === 0) throw new UsageError(`--${name} must be a positive integer, got 0`);
       flags.set(name, Number(value));
     } else flags.set(name, value);
   }
   return { command: cmd, positional, flags };
 }
+
+/** Integer flags for which 0 means nothing to do (the others: seeds, bounds of 0). */
+const POSITIVE = new Set(["runs", "max-steps", "max-schedules", "pages"]);
 
 function hint(flag: string): string {
   switch (flag) {
