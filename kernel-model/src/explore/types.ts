@@ -67,10 +67,15 @@ export interface ExploreResult {
   message?: string;
   /** The (minimised) counterexample, replayable with run --schedule. */
   schedule?: string;
-  /** Distinct states visited (exhaustive) or steps executed (random/pct). */
+  /**
+   * Distinct states visited (exhaustive); random/pct keep no states (that is what makes them fast), so
+   * this is the states they stepped through, repeats included (the steps executed).
+   */
   states: number;
+  /** Events explored (exhaustive: transactions, see movers.ts); random/pct: steps. */
   transitions: number;
   schedules: number;
+
   /** exhaustive: true when every interleaving within the bounds was covered. */
   exhausted: boolean;
   /** exhaustive: passes started again (counted in schedules) because a transaction's mover guess was contradicted. */
