@@ -134,6 +134,6 @@ export { exploreRandom, randomChooser, sample, type SamplingOptions, type Sampli
 export { explorePct, pctChooser, type PctOptions } from "./pct";
 export { shrink, measure, replayExact, type Shrunk, type ShrinkOptions } from "./shrink";
 export { Progress, format as formatProgress, type ProgressOptions } from "./progress";
-export { hashState } from "./footprint";
+export { hashState } from "./statehash";
 export { isFailure, countPreemptions, mulberry32 } from "./common";
 export type { ExploreMode, ExploreOptions, ExploreProgress, ExploreResult } from "./types";

@@ -12,7 +12,8 @@ import { type ChoiceContext, ignoresNext, type RunOptions, type RunResult, type 
 import { diff, flatten } from "../sim/trace";
 import { type Step, waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
-import { combine, dependent, type Footprint, hashState, Locations, mix, Recorder, StateHasher } from "./footprint";
+import { dependent, type Footprint, Locations, mix, Recorder } from "./footprint";
+import { combine, hashState, StateHasher } from "./statehash";
 import { type Entry, Futures } from "./futures";
 import { type Held, Movers, type StepClass } from "./movers";
 import { Progress } from "./progress";

@@ -1,5 +1,5 @@
 import { prepareScenario, runPrepared } from "../../src/api";
-import { hashState } from "../../src/explore/footprint";
+import { hashState } from "../../src/explore/statehash";
 import { S1 } from "../../src/scenarios/builtin";
 
 // get_new_page() is each migrator's second step (after isolate_lru_page).

@@ -3,7 +3,7 @@
  * the run it was taken from: same end state, verdict, schedule and trace, as often as it is resumed.
  */
 import { prepareScenario } from "../../src";
-import { hashState } from "../../src/explore/footprint";
+import { hashState } from "../../src/explore/statehash";
 import { mulberry32 } from "../../src/explore/common";
 import { clonePlain } from "../../src/sim/clone";
 import { runThreadsOn, type RunSnapshot } from "../../src/sim/scheduler";
