@@ -4,7 +4,7 @@ export * from "./plot";
 export * from "./api";
 export { KERNEL_VERSIONS, kernelPolicy, UsageError, type KernelPolicy, type KernelVersion } from "./kernels";
 export * from "./scenarios/spec";
-export { BUILTIN, builtinScenario } from "./scenarios/builtin";
+export { BUILTIN, builtinScenario, S1 as s1Family, type S1Params } from "./scenarios/builtin";
 export { ScenarioError, parseScenario, validateScenario, loadScenarioFile, SCENARIO_SCHEMA_PATH } from "./scenarios/json";
 export type { BuildOptions, Prepared } from "./scenarios/build";
 export { type Chooser, type ChoiceContext, type RunOptions, type RunResult, type Verdict, type VerdictKind, continueLast } from "./sim/scheduler";

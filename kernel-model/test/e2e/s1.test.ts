@@ -1,4 +1,5 @@
 /** S1 step by step: the mechanism, not just the verdict. */
+import * as km from "../../src";
 import { runScenario } from "../../src/api";
 import type { TraceEntry } from "../../src/sim/trace";
 
@@ -48,5 +49,19 @@ describe.each(["2.6.36", "2.6.33"])("S1 on %s: the same interleaving is clean", 
     expect(lock).toBeGreaterThan(-1);
     expect(walkLock).toBeGreaterThan(unlock);
     expect(r.state.counters.waitSteps["anon_vma"]).toBeGreaterThan(0);
+  });
+});
+
+describe("the S1 family from the package's entry point (what notebooks import)", () => {
+  test("one migrator per page: a thread per page, BUG on 2.6.34 and clean on 2.6.36", () => {
+    const spec = km.s1Family({ pages: 2, migrators: "per-page" });
+    expect(spec.id).toBe("S1-2p-2m");
+    expect(spec.threads.map((t) => t.name)).toEqual(["mig0", "mig1", "T", "F"]);
+    expect(km.explore(km.prepareScenario(spec, { kernel: "2.6.34" }), { mode: "exhaustive" }).verdict).toBe("bug");
+    const clean = km.explore(km.prepareScenario(spec, { kernel: "2.6.36" }), { mode: "exhaustive" });
+    expect([clean.verdict, clean.exhausted]).toEqual(["clean", true]);
+  });
+  test("bad parameters name the accepted values", () => {
+    expect(() => km.s1Family({ pages: 5 })).toThrow("S1: pages must be 1, 2, 3 or 4, got 5");
   });
 });
