@@ -27,7 +27,7 @@ export interface ExploreOptions {
   stopAtFirst?: boolean;
   /** Minimise the counterexample (fewest preemptions, then fewest steps). Default true. */
   minimise?: boolean;
-  /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 2000. */
+  /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 4000 (see shrink.ts). */
   minimiseBudget?: number;
   /**
    * exhaustive: the reduction, "auto" (default: DPOR for up to 256 runs, then state caching), "dpor",

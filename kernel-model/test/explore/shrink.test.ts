@@ -2,6 +2,7 @@
 import { prepareScenario, runPrepared } from "../../src/api";
 import { exploreRandom } from "../../src/explore/random";
 import { measure, shrink } from "../../src/explore/shrink";
+import { S1 } from "../../src/scenarios/builtin";
 
 const p = prepareScenario("S1", { kernel: "2.6.34" });
 
@@ -36,6 +37,20 @@ describe("shrink", () => {
     const pre = measure(p, scripted.schedule).preemptions;
     // Fewest preemptions first, then fewest steps: never worse in that order.
     expect(s.preemptions < pre || (s.preemptions === pre && s.steps <= scripted.steps)).toBe(true);
+  }, 30_000);
+  test("a migrator the failure does not need drops out of the counterexample (S1, 2 pages, one migrator each)", () => {
+    const q = prepareScenario(S1({ pages: 2, migrators: "per-page" }), { kernel: "2.6.34" });
+    // Both migrators migrate, then the second one's remove walk meets the half-adjusted vma.
+    const both = "mig0*21 mig1*13 T*8 mig1*7 T*5 F*7";
+    expect(measure(q, both).run.verdict.invariant).toBe("I1");
+    const s = shrink(q, both, { budget: 0 });
+    expect(s.verdict.invariant).toBe("I1");
+    expect(s.schedule).not.toMatch(/mig0/);
+    expect(s.steps).toBeLessThan(measure(q, both).run.steps);
+  }, 30_000);
+  test("with the default budget, S1's counterexample is shown minimal: 2 preemptions, 39 steps", () => {
+    const s = shrink(p, runPrepared(p, { trace: false }).schedule);
+    expect([s.preemptions, s.steps, s.minimal]).toEqual([2, 39, true]);
   }, 30_000);
   test("a schedule that does not fail is a usage error", () => {
     const clean = prepareScenario("S1", { kernel: "2.6.36" });
