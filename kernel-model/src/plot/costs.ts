@@ -22,6 +22,10 @@ export interface CostBarsOptions {
 
 const ROW_COLORS = ["#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728"];
 
+/** Rows up to which costBarsFigure writes each value over its bar. */
+const LABELLED_ROWS = 4;
+const HATCHES = ["/", "x", "."];
+
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
 
 /** The metric categories of a set of rows, in display order, and how to read each from counters. */
@@ -52,10 +56,13 @@ export function costMetrics(rows: readonly CostRow[], waitsByClass = false): { n
 export function costBarsFigure(rows: readonly CostRow[], o: CostBarsOptions = {}): Figure {
   const metrics = costMetrics(rows, o.waitsByClass ?? false);
   const x = metrics.map((m) => m.name);
+  // Values over the bars only while they fit (a handful of rows); beyond that, hover tells. Past the
+  // palette, colours repeat with a hatch so that no two rows look alike.
+  const labelled = rows.length <= LABELLED_ROWS;
   const data = rows.map((r, k) => ({
     type: "bar", name: esc(r.name), x, y: metrics.map((m) => m.of(r.counters)),
-    text: metrics.map((m) => String(m.of(r.counters))), textposition: "outside", textfont: { size: 10 },
-    marker: { color: ROW_COLORS[k % ROW_COLORS.length] },
+    ...(labelled ? { text: metrics.map((m) => String(m.of(r.counters))), textposition: "outside", textfont: { size: 10 } } : {}),
+    marker: { color: ROW_COLORS[k % ROW_COLORS.length], ...(k >= ROW_COLORS.length ? { pattern: { shape: HATCHES[Math.floor(k / ROW_COLORS.length - 1) % HATCHES.length] } } : {}) },
     hovertext: metrics.map((m) => `<b>${esc(r.name)}</b>: ${m.of(r.counters)} ${esc(m.name)}<br>${m.hover(r.counters)}`),
     hoverinfo: "text",
   }));

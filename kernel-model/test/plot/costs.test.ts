@@ -34,6 +34,15 @@ describe("costBarsFigure", () => {
     expect(trace(f, "root-anon-vma-lock").hovertext[x.indexOf("wait steps")]).toContain("anon_vma");
   });
 
+  test("many rows: no values written over the bars, and no two rows drawn alike", () => {
+    const many = Array.from({ length: 14 }, (_, i) => ({ name: `run ${i}`, counters: rows[i % rows.length]!.counters }));
+    const g = costBarsFigure(many);
+    expect(traces(g).every((t) => t.text === undefined)).toBe(true);
+    expect(traces(f).every((t) => Array.isArray(t.text))).toBe(true); // three rows: labelled
+    const looks = traces(g).map((t) => JSON.stringify(t.marker));
+    expect(new Set(looks).size).toBe(14);
+  });
+
   test("waits per lock class on request", () => {
     const g = costBarsFigure(rows, { waitsByClass: true });
     const x = traces(g)[0]!.x as string[];
