@@ -18,7 +18,6 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const km = require(join(ROOT, "kernel-model", "dist"));
-const { S1 } = require(join(ROOT, "kernel-model", "dist", "scenarios", "builtin"));
 const LIMIT_S = Number(process.env.BENCH_LIMIT_S ?? 300);
 if (!Number.isFinite(LIMIT_S) || LIMIT_S <= 0) {
   console.error(`bench: BENCH_LIMIT_S must be a positive number of seconds per question and side (default 300), got "${process.env.BENCH_LIMIT_S}"`);
@@ -30,7 +29,7 @@ const fmt = (n) => (n === undefined ? "-" : Math.round(n).toLocaleString("en-US"
 const secs = (ms) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
 
 function ours(pages, perPage, kernel) {
-  const p = km.prepareScenario(S1({ pages, migrators: perPage ? "per-page" : 1 }), { kernel });
+  const p = km.prepareScenario(km.s1Family({ pages, migrators: perPage ? "per-page" : 1 }), { kernel });
   const t0 = process.hrtime.bigint();
   // Progress on stderr (in place on a TTY, a line every 5 s otherwise): 4 pages x 4 migrators takes minutes.
   const r = km.exhaustive(p, { stopAtFirst: kernel === "2.6.34", maxMs: LIMIT_S * 1000, stderrProgress: true });
@@ -104,9 +103,8 @@ function randomRate() {
 function allBuiltins() {
   const script = `
     const km = require(${JSON.stringify(join(ROOT, "kernel-model", "dist"))});
-    const { BUILTIN } = require(${JSON.stringify(join(ROOT, "kernel-model", "dist", "scenarios", "builtin"))});
     const cells = [];
-    for (const id of Object.keys(BUILTIN)) {
+    for (const id of Object.keys(km.BUILTIN)) {
       for (const kernel of km.KERNEL_VERSIONS) {
         const p = km.prepareScenario(id, { kernel });
         const t0 = process.hrtime.bigint();

@@ -108,7 +108,7 @@ export class Races {
       for (const l of fp.reads) (this.readsAt[l] as number[]).pop();
       for (const l of fp.writes) (this.writesAt[l] as number[]).pop();
     }
-    this.analysed = Math.min(this.analysed, k);
+    this.analysed = k;
   }
 }
 

@@ -75,7 +75,6 @@ export interface ExploreResult {
   /** Events explored (exhaustive: transactions, see movers.ts); random/pct: steps. */
   transitions: number;
   schedules: number;
-
   /** exhaustive: true when every interleaving within the bounds was covered. */
   exhausted: boolean;
   /** exhaustive: passes started again (counted in schedules) because a transaction's mover guess was contradicted. */

@@ -26,6 +26,13 @@ const ROW_COLORS = ["#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c5
 const LABELLED_ROWS = 4;
 const HATCHES = ["/", "x", "."];
 
+/** Row k's bar marker: the k-th colour, hatched once the palette has been used up. */
+function rowMarker(k: number): { color: string; pattern?: { shape: string } } {
+  const color = ROW_COLORS[k % ROW_COLORS.length] as string;
+  const lap = Math.floor(k / ROW_COLORS.length);
+  return lap === 0 ? { color } : { color, pattern: { shape: HATCHES[(lap - 1) % HATCHES.length] as string } };
+}
+
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
 
 /** The metric categories of a set of rows, in display order, and how to read each from counters. */
@@ -56,13 +63,12 @@ export function costMetrics(rows: readonly CostRow[], waitsByClass = false): { n
 export function costBarsFigure(rows: readonly CostRow[], o: CostBarsOptions = {}): Figure {
   const metrics = costMetrics(rows, o.waitsByClass ?? false);
   const x = metrics.map((m) => m.name);
-  // Values over the bars only while they fit (a handful of rows); beyond that, hover tells. Past the
-  // palette, colours repeat with a hatch so that no two rows look alike.
+  // Values over the bars only while they fit (a handful of rows); beyond that, hover tells.
   const labelled = rows.length <= LABELLED_ROWS;
   const data = rows.map((r, k) => ({
     type: "bar", name: esc(r.name), x, y: metrics.map((m) => m.of(r.counters)),
     ...(labelled ? { text: metrics.map((m) => String(m.of(r.counters))), textposition: "outside", textfont: { size: 10 } } : {}),
-    marker: { color: ROW_COLORS[k % ROW_COLORS.length], ...(k >= ROW_COLORS.length ? { pattern: { shape: HATCHES[Math.floor(k / ROW_COLORS.length - 1) % HATCHES.length] } } : {}) },
+    marker: rowMarker(k),
     hovertext: metrics.map((m) => `<b>${esc(r.name)}</b>: ${m.of(r.counters)} ${esc(m.name)}<br>${m.hover(r.counters)}`),
     hoverinfo: "text",
   }));
