@@ -92,6 +92,12 @@ export interface ExhaustiveOptions extends ProgressOptions {
   maxMs?: number;
   /** Stop at the first failing run. Default true. */
   stopAtFirst?: boolean;
+  /**
+   * With a preemption bound: after each failing run, lower the step bound below it and go on (branch and
+   * bound), so that `failure` is a shortest failing run within the bounds, found in one search rather than
+   * one search per shorter length. Default false.
+   */
+  shortest?: boolean;
   /** A schedule (compact form) every run starts with; exploration covers its continuations only. */
   prefix?: string;
   /** Which verdicts count as failures. Default: bug, deadlock, livelock, use-after-free. */
@@ -213,8 +219,11 @@ export function exhaustive(p: Prepared, o: ExhaustiveOptions = {}): ExhaustiveRe
   return merge(first, second, Date.now() - t0);
 }
 
-/** One search with one reduction (falling back to read-value keys if a thread turns out not to be a machine). */
-function single(p: Prepared, o: ExhaustiveOptions, progress?: Progress, before = 0, last = true, learned?: Learned): ExhaustiveResult {
+/**
+ * One search with one reduction (falling back to read-value keys if a thread turns out not to be a machine);
+ * `progress` shared with other searches (the minimiser's), reported as `before` schedules plus this one's.
+ */
+export function single(p: Prepared, o: ExhaustiveOptions, progress?: Progress, before = 0, last = true, learned?: Learned): ExhaustiveResult {
   try {
     return new Search(p, o, progress, before, last, learned).run();
   } catch (e) {

@@ -17,12 +17,22 @@ import { exhaustive } from "./exhaustive";
 import { explorePct } from "./pct";
 import { exploreRandom, type SamplingResult } from "./random";
 import { shrink } from "./shrink";
+import type { ProgressOptions } from "./progress";
 import type { ExploreMode, ExploreOptions, ExploreResult } from "./types";
 
 export const EXPLORE_MODES: readonly ExploreMode[] = ["exhaustive", "random", "pct"];
 
 function positiveInt(name: string, v: number | undefined, min = 1): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/** The progress options of explore's, for the search and then the minimisation. */
+function progressOf(o: ExploreOptions): ProgressOptions {
+  return {
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.stderrProgress !== undefined ? { stderrProgress: o.stderrProgress } : {}),
+    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+  };
 }
 
 /** Explore a prepared scenario (see prepareScenario) with one strategy. Throws UsageError for bad options. */
@@ -38,11 +48,8 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
   if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)) {
     throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${o.seed}`);
   }
-  const progress = {
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    ...(o.stderrProgress !== undefined ? { stderrProgress: o.stderrProgress } : {}),
-    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
-  };
+  positiveInt("minimiseBudget", o.minimiseBudget, 0);
+  const progress = progressOf(o);
   const maxSteps = o.maxSteps ?? 5000;
   if (o.mode === "exhaustive") {
     const r = exhaustive(p, {
@@ -115,7 +122,7 @@ function counterexample(out: ExploreResult, p: Prepared, verdict: Verdict, sched
   out.found = schedule;
   out.schedule = schedule;
   if (o.minimise ?? true) {
-    const s = shrink(p, schedule, { maxSteps, ...(o.minimiseBudget !== undefined ? { budget: o.minimiseBudget } : {}) });
+    const s = shrink(p, schedule, { ...progressOf(o), maxSteps, ...(o.minimiseBudget !== undefined ? { budget: o.minimiseBudget } : {}) });
     out.schedule = s.schedule;
     out.preemptions = s.preemptions;
     out.steps = s.steps;

@@ -25,7 +25,11 @@ export class Progress {
   private readonly lineEvery: number;
   private readonly callbackEvery: number;
 
-  constructor(private readonly o: ProgressOptions) {
+  constructor(
+    private readonly o: ProgressOptions,
+    /** What is reported: the search itself, or the minimisation of its counterexample (shrink.ts). */
+    private readonly phase: "search" | "minimise" = "search",
+  ) {
     this.tty = o.stderrProgress === true && process.stderr.isTTY === true;
     this.callbackEvery = o.progressIntervalMs ?? 250;
     this.lineEvery = o.progressIntervalMs ?? (this.tty ? 200 : 5000);
@@ -61,7 +65,7 @@ export class Progress {
   private snapshot(schedules: number, states: number, now: number, done: boolean): ExploreProgress {
     const elapsedMs = now - this.t0;
     const sec = Math.max(elapsedMs, 1) / 1000;
-    return { schedules, states, elapsedMs, statesPerSecond: Math.round(states / sec), schedulesPerSecond: Math.round(schedules / sec), done };
+    return { schedules, states, elapsedMs, statesPerSecond: Math.round(states / sec), schedulesPerSecond: Math.round(schedules / sec), done, phase: this.phase };
   }
 
   private print(p: ExploreProgress): void {
@@ -71,8 +75,10 @@ export class Progress {
   }
 }
 
-/** "explore: 12,345 schedules, 67,890 states (45,000 states/s), 1.5 s" */
+/** "explore: 12,345 schedules, 67,890 states (45,000 states/s), 1.5 s", or "minimise: 4,348 schedules (5,400/s), 0.8 s". */
 export function format(p: ExploreProgress): string {
   const n = (x: number) => x.toLocaleString("en-US");
+  // The minimiser's bounded searches each count states afresh: its line shows runs only.
+  if (p.phase === "minimise") return `minimise: ${n(p.schedules)} schedules (${n(p.schedulesPerSecond ?? 0)}/s), ${(p.elapsedMs / 1000).toFixed(1)} s${p.done ? " done" : ""}`;
   return `explore: ${n(p.schedules)} schedules, ${n(p.states)} states (${n(p.statesPerSecond ?? 0)} states/s), ${(p.elapsedMs / 1000).toFixed(1)} s${p.done ? " done" : ""}`;
 }

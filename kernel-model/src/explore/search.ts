@@ -134,7 +134,7 @@ export class Search {
   private readonly threadUnits: number[];
   private readonly frames: Frame[] = [];
   private readonly states = new Set<number>();
-  /** states mode: key -> the sleep set it was explored with (thread names), or [preemptions, steps] when bounded. */
+  /** states mode: key -> the sleep set it was explored with (thread names), or when bounded the visits no other dominates ([preemptions, steps, ...]). */
   private readonly visited = new Map<number, readonly string[] | number[]>();
   private readonly outcomes = new Map<string, Outcome>();
   /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
@@ -146,6 +146,9 @@ export class Search {
   private readonly progress: Progress;
   private transitions = 0;
   private schedules = 0;
+  /** Steps per run; lowered after each failure when looking for the shortest (ExhaustiveOptions.shortest). */
+  private maxSteps: number;
+  private readonly shortest: boolean;
   private steps = 0;
   private readonly cuts = new Set<Bound>();
   private failure: ExhaustiveResult["failure"];
@@ -205,6 +208,9 @@ export class Search {
     this.violationsLoc = this.locs.root.loc("violations");
     this.threadUnits = this.names.map((n) => this.locs.unit(["threads", n]));
     this.failing = o.isFailure ?? isFailure;
+    this.maxSteps = o.maxSteps ?? 5000;
+    this.shortest = o.shortest === true;
+    if (this.shortest && !bounded) throw new UsageError("shortest needs a preemption bound (the search that keeps step counts)");
     this.snapEvery = o.snapshots ?? 4;
     if (!Number.isInteger(this.snapEvery) || this.snapEvery < 0) throw new UsageError(`snapshots must be a non-negative integer, got ${o.snapshots}`);
     this.progress = progress ?? new Progress(o);
@@ -241,7 +247,7 @@ export class Search {
         break;
       }
       this.execute(replayTo);
-      if (this.failure && (this.o.stopAtFirst ?? true)) break; // a failing run is a real run, whatever the pass relied on
+      if (this.failure && this.stopsAtFirst()) break; // a failing run is a real run, whatever the pass relied on
       this.progress.tick(this.before + this.schedules, this.states.size);
       if (this.movers?.invalid) {
         this.restart();
@@ -258,7 +264,7 @@ export class Search {
       }
     }
     if (this.last) this.progress.done(this.before + this.schedules, this.states.size);
-    const stoppedEarly = this.failure !== undefined && (this.o.stopAtFirst ?? true);
+    const stoppedEarly = this.failure !== undefined && this.stopsAtFirst();
     const res: ExhaustiveResult = {
       states: this.states.size,
       transitions: this.transitions,
@@ -439,7 +445,8 @@ export class Search {
         const h = brute ? hashState(ctx.state as State) : hasher.digest(ctx.state as State);
         if (check && h !== hashState(ctx.state as State)) throw new Error(`explorer: incremental state hash differs from a full one at step ${ctx.step}`);
         const keys = this.precise ? threadKeys(ctx) : fps;
-        const key = this.key(h, keys, ctx.last);
+        // The last thread matters only while it can run (a switch away from it is a preemption).
+        const key = this.key(h, keys, ctx.last !== null && ctx.runnable.includes(ctx.last) ? ctx.last : null);
         // Futures: the thread states here (the run's array: read during this call only).
         let tk: readonly number[] | null = null;
         if (fu !== null && this.keyed) {
@@ -533,7 +540,7 @@ export class Search {
     this.frames.length = Math.max(0, replayTo + 1);
     let r: RunResult | null = null;
     try {
-      const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true };
+      const opts: RunOptions = { chooser, maxSteps: this.maxSteps, strict: true };
       // With undo, replayed steps go through the view too: their writes must be noted.
       if (!brute) opts.view = (st) => (replaying && !undoing ? st : rec.view(st));
       if (undoing) opts.shareState = true;
@@ -605,9 +612,18 @@ export class Search {
     let only: string[] | null = null; // a revisit: the threads still to explore from this state
     if (this.mode === "states") {
       if (!unbounded) {
-        // Bounded: prune only if an earlier visit had no more preemptions and no more steps behind it.
-        if (seen !== undefined && (seen as number[])[0] as number <= preemptions && ((seen as number[])[1] as number) <= ctx.step) return null;
-        this.visited.set(key, [preemptions, ctx.step]);
+        // Bounded: prune if an earlier visit had no more preemptions and no more steps behind it (its
+        // subtree had at least this one's budget). Kept per key: the visits no other one dominates.
+        const front = seen as number[] | undefined;
+        if (front !== undefined) {
+          for (let i = 0; i < front.length; i += 2) if ((front[i] as number) <= preemptions && (front[i + 1] as number) <= ctx.step) return null;
+          const kept: number[] = [];
+          for (let i = 0; i < front.length; i += 2) {
+            if (!(preemptions <= (front[i] as number) && ctx.step <= (front[i + 1] as number))) kept.push(front[i] as number, front[i + 1] as number);
+          }
+          kept.push(preemptions, ctx.step);
+          this.visited.set(key, kept);
+        } else this.visited.set(key, [preemptions, ctx.step]);
       } else {
         if (seen !== undefined) {
           // A cycle back onto the stack: the nodes on it explore every thread (the stack proviso: no
@@ -721,7 +737,7 @@ export class Search {
   }
 
   private record(r: RunResult): void {
-    if (cutByStepBound(r, this.o.maxSteps ?? 5000)) {
+    if (cutByStepBound(r, this.maxSteps)) {
       this.cuts.add("steps");
       return;
     }
@@ -730,7 +746,17 @@ export class Search {
     if (o) o.runs++;
     else this.outcomes.set(k, { verdict: r.verdict, schedule: r.schedule, runs: 1 });
     if (this.o.collectEndStates && !r.violations.some((v) => v.fatal && v.invariant !== "deadlock" && v.step >= 0)) this.endStates.add(hashState(r.state));
-    if (!this.failure && this.failing(r.verdict)) this.failure = { verdict: r.verdict, schedule: r.schedule, steps: r.steps };
+    if (!this.failing(r.verdict)) return;
+    if (this.shortest) {
+      // Every run from now on is shorter, so every failure recorded is shorter than the last (a visit
+      // pruned as dominated had a longer budget: its subtree was searched under a bound at least as high).
+      this.failure = { verdict: r.verdict, schedule: r.schedule, steps: r.steps };
+      this.maxSteps = r.steps - 1;
+    } else if (!this.failure) this.failure = { verdict: r.verdict, schedule: r.schedule, steps: r.steps };
+  }
+
+  private stopsAtFirst(): boolean {
+    return !this.shortest && (this.o.stopAtFirst ?? true);
   }
 
   /** Pop finished nodes; return the depth of the next branch, or -1 when the search is over. */
@@ -801,7 +827,7 @@ export class Search {
         start = mv.held(ctx.state as State, t);
         return t;
       };
-      const opts: RunOptions = { chooser, maxSteps: this.o.maxSteps ?? 5000, strict: true, view: (st) => rec.view(st) };
+      const opts: RunOptions = { chooser, maxSteps: this.maxSteps, strict: true, view: (st) => rec.view(st) };
       const r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
       done(r.state);
     }

@@ -27,7 +27,7 @@ export interface ExploreOptions {
   stopAtFirst?: boolean;
   /** Minimise the counterexample (fewest preemptions, then fewest steps). Default true. */
   minimise?: boolean;
-  /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 4000 (see shrink.ts). */
+  /** Runs the minimisation's bounded searches may spend before settling for the best found so far. Default 30,000 (see shrink.ts). */
   minimiseBudget?: number;
   /**
    * exhaustive: the reduction, "auto" (default: DPOR for up to 256 runs, then state caching), "dpor",
@@ -54,6 +54,11 @@ export interface ExploreProgress {
   schedulesPerSecond?: number;
   /** True on the last report. */
   done?: boolean;
+  /**
+   * "search", or "minimise" while the counterexample is minimised (bounded searches: schedules count on
+   * over all of them, states are the current one's).
+   */
+  phase?: "search" | "minimise";
 }
 
 export interface ExploreResult {

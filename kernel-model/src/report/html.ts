@@ -13,7 +13,10 @@ import { VERSION } from "../version";
 import type { MatrixCell } from "./matrix";
 
 export interface ReportOptions {
-  /** Replays the minimiser may spend per counterexample. Default 150. */
+  /**
+   * Runs the minimiser may spend per counterexample. Default 2,500: enough to show S1-S4's minimal (S1:
+   * 2,033); S5 and S9 take up to 24,100 each, too many for a page of 131 failing cells.
+   */
   shrinkBudget?: number;
   /** A line describing how the matrix was computed (options), shown in the page. */
   method?: string;
@@ -59,10 +62,10 @@ export function reportHtml(cells: readonly MatrixCell[], o: ReportOptions = {}):
   parts.push(`<h2>Counterexamples (${failing.length})</h2>\n<p>Each is minimised (fewest preemptions, then fewest steps) and replays with the command shown. Open one to draw its timeline.</p>\n`);
   failing.forEach((c, i) => {
     const p = prepareScenario(c.scenario, { kernel: c.kernel, fix: c.fix });
-    const min = shrink(p, c.schedule as string, { budget: o.shrinkBudget ?? 150 });
+    const min = shrink(p, c.schedule as string, { budget: o.shrinkBudget ?? 2500 });
     const run = runPrepared(p, { schedule: min.schedule, strict: true });
     const cmd = `npx kernel-model run ${c.scenario} --kernel ${c.kernel}${c.fix !== "none" ? ` --fix ${c.fix}` : ""} --schedule '${min.schedule}'`;
-    parts.push(`<details><summary><b>${esc(c.scenario)} on ${esc(c.kernel)} + ${esc(c.fix)}</b>: ${esc(run.verdict.kind)} ${esc(run.verdict.invariant ?? "")} — ${esc(run.verdict.message ?? "")} (${min.preemptions} preemptions, ${min.steps} steps${min.minimal ? "" : ", budget ran out before minimality was shown"})</summary>\n<pre>${esc(cmd)}</pre>\n${lazy(timelineFigure(run, { title: `${c.scenario} on ${c.kernel} + ${c.fix}` }))}</details>\n`);
+    parts.push(`<details><summary><b>${esc(c.scenario)} on ${esc(c.kernel)} + ${esc(c.fix)}</b>: ${esc(run.verdict.kind)} ${esc(run.verdict.invariant ?? "")} — ${esc(run.verdict.message ?? "")} (${min.preemptions} preemptions, ${min.steps} steps${min.minimal ? "" : ", budget ran out before minimality was shown: raise --minimise-budget"})</summary>\n<pre>${esc(cmd)}</pre>\n${lazy(timelineFigure(run, { title: `${c.scenario} on ${c.kernel} + ${c.fix}` }))}</details>\n`);
     o.onProgress?.(i + 1, failing.length);
   });
   return `<!DOCTYPE html>

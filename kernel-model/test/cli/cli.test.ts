@@ -115,6 +115,12 @@ describe("explore", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/not exhausted: cut by the schedules bound/);
   });
+  test("--minimise-budget: a budget too small to show minimality says so", () => {
+    const small = cli("explore", "S1", "--kernel", "2.6.34", "--mode", "exhaustive", "--minimise-budget", "10", "--quiet");
+    expect(small.out).toMatch(/counterexample \(\d+ preemptions?, \d+ steps, best found: minimality not shown within --minimise-budget\)/);
+    const enough = json("explore", "S1", "--kernel", "2.6.34", "--mode", "exhaustive", "--minimise-budget", "3000", "--quiet");
+    expect(enough).toMatchObject({ preemptions: 2, steps: 39, minimal: true });
+  });
   test("random and pct report runs, hits and the hit rate", () => {
     const r = json("explore", "S1", "--mode", "random", "--runs", "200", "--seed", "3", "--no-minimise", "--quiet");
     expect(r).toMatchObject({ mode: "random", runs: 200 });
@@ -148,6 +154,8 @@ describe("bad usage or input: exit 2 with a one-line reason naming the accepted 
     ["bad migrators", ["run", "S1", "--pages", "2", "--migrators", "3"], /--migrators must be 1 or 2/],
     ["exhaustive-only flag on random", ["explore", "S1", "--mode", "random", "--preemptions", "2"], /--preemptions applies to --mode exhaustive only/],
     ["missing file", ["run", "/nonexistent/x.json"], /x\.json/],
+    ["minimise budget and no minimising", ["explore", "S1", "--mode", "random", "--no-minimise", "--minimise-budget", "5"], /--minimise-budget and --no-minimise exclude each other/],
+    ["negative minimise budget", ["explore", "S1", "--mode", "random", "--minimise-budget", "-5"], /--minimise-budget must be a non-negative integer, got "-5"/],
   ];
   test.each(cases)("%s", (_name, argv, reason) => {
     const r = cli(...argv);

@@ -1,7 +1,9 @@
 /** Counterexample minimisation: fewest preemptions, then fewest steps, confirmed by a strict replay. */
 import { prepareScenario, runPrepared } from "../../src/api";
 import { exploreRandom } from "../../src/explore/random";
+import { format } from "../../src/explore/progress";
 import { measure, shrink } from "../../src/explore/shrink";
+import type { ExploreProgress } from "../../src/explore/types";
 import { S1 } from "../../src/scenarios/builtin";
 
 const p = prepareScenario("S1", { kernel: "2.6.34" });
@@ -51,6 +53,23 @@ describe("shrink", () => {
   test("with the default budget, S1's counterexample is shown minimal: 2 preemptions, 39 steps", () => {
     const s = shrink(p, runPrepared(p, { trace: false }).schedule);
     expect([s.preemptions, s.steps, s.minimal]).toEqual([2, 39, true]);
+  }, 30_000);
+  test.each([
+    ["S5", 46],
+    ["S9", 39],
+  ])("with the default budget, %s's counterexample (four threads) is shown minimal too: 2 preemptions, %i steps", (id, steps) => {
+    const q = prepareScenario(id, { kernel: "2.6.34" });
+    const s = shrink(q, runPrepared(q, { trace: false }).schedule);
+    expect([s.preemptions, s.steps, s.minimal]).toEqual([2, steps, true]);
+  }, 120_000);
+  test("minimisation reports its progress as such, and a bad budget is a usage error", () => {
+    const seen: ExploreProgress[] = [];
+    shrink(p, runPrepared(p, { trace: false }).schedule, { onProgress: (x) => seen.push(x), progressIntervalMs: 0 });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((x) => x.phase === "minimise")).toBe(true);
+    expect(seen[seen.length - 1]?.done).toBe(true);
+    expect(format(seen[0] as ExploreProgress)).toMatch(/^minimise: [\d,]+ schedules \([\d,]+\/s\), [\d.]+ s$/);
+    expect(() => shrink(p, runPrepared(p, { trace: false }).schedule, { budget: -1 })).toThrow(/minimise budget must be a non-negative integer/);
   }, 30_000);
   test("a schedule that does not fail is a usage error", () => {
     const clean = prepareScenario("S1", { kernel: "2.6.36" });
