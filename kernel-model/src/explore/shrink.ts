@@ -31,6 +31,11 @@ export interface ShrinkOptions extends ProgressOptions {
   budget?: number;
   /** Step bound of the searches. Default 5000. */
   maxSteps?: number;
+  /**
+   * A schedule (compact form) the counterexample must start with (explore's `prefix`): the minimum is over
+   * the runs that start with it, which the rewrites leave alone and the searches continue.
+   */
+  prefix?: string;
 }
 
 export interface Shrunk {
@@ -141,6 +146,20 @@ function* rewrites(blocks: readonly Block[]): Generator<string[]> {
   }
 }
 
+/** How many steps a prefix schedule takes (the scheduler follows it, then asks a chooser). */
+function prefixLength(p: Prepared, prefix: string, maxSteps: number): number {
+  let first = -1;
+  const run = runOnce(p, {
+    maxSteps,
+    schedule: prefix,
+    chooser: (c) => {
+      if (first < 0) first = c.step;
+      return c.runnable[0] as string;
+    },
+  });
+  return first < 0 ? run.steps : first;
+}
+
 /** Minimise a failing exact schedule. */
 export function shrink(p: Prepared, schedule: string, o: ShrinkOptions = {}): Shrunk {
   const maxSteps = o.maxSteps ?? 5000;
@@ -153,14 +172,28 @@ export function shrink(p: Prepared, schedule: string, o: ShrinkOptions = {}): Sh
   let best = { schedule: start.run.schedule, preemptions: start.preemptions, steps: start.run.steps };
   const better = (pre: number, steps: number) => pre < best.preemptions || (pre === best.preemptions && steps < best.steps);
   let runs = 0;
+  // The prefix's own choices stay; the searches count only the preemptions after it.
+  let head: string[] = [];
+  let headPreemptions = 0;
+  if (o.prefix !== undefined) {
+    const fixed = prefixLength(p, o.prefix, maxSteps);
+    const { runnable } = replayExact(p, start.choices, maxSteps);
+    const own = runOnce(p, { maxSteps: fixed, schedule: o.prefix }).schedule;
+    head = start.choices.slice(0, fixed);
+    if (expandSchedule(own, p.threads.map((t) => t.name)).join(" ") !== head.join(" ")) {
+      throw new UsageError(`schedule "${schedule}" does not start with the prefix "${o.prefix}"`);
+    }
+    headPreemptions = countPreemptions(head, runnable.slice(0, fixed));
+  }
 
   // 1. Local rewrites, greedily, until none helps (cheap: one replay each).
   const local = () => {
     for (let improved = true; improved; ) {
       improved = false;
       const names = p.threads.map((t) => t.name);
-      for (const cand of rewrites(blocksOf(expandSchedule(best.schedule, names)))) {
+      for (const tail of rewrites(blocksOf(expandSchedule(best.schedule, names).slice(head.length)))) {
         runs++;
+        const cand = head.length === 0 ? tail : [...head, ...tail];
         const r = tryChoices(p, cand, maxSteps);
         if (r && same(r.run.verdict) && better(r.preemptions, r.run.steps)) {
           best = { schedule: r.run.schedule, preemptions: r.preemptions, steps: r.run.steps };
@@ -177,13 +210,14 @@ export function shrink(p: Prepared, schedule: string, o: ShrinkOptions = {}): Sh
   const progress = new Progress(o, "minimise");
   let states = 0; // the last bounded search's, for the progress report
   const search = (preemptions: number, steps: number, shortest = false) => {
-    const r = single(p, { reduction: "states", preemptions, maxSteps: steps, stopAtFirst: true, shortest, isFailure: same, maxSchedules: Math.max(1, left) }, progress, runs, false);
+    const bounds = { preemptions: preemptions - headPreemptions, maxSteps: steps, maxSchedules: Math.max(1, left), ...(o.prefix !== undefined ? { prefix: o.prefix } : {}) };
+    const r = single(p, { ...bounds, reduction: "states", stopAtFirst: true, shortest, isFailure: same }, progress, runs, false);
     left -= r.schedules;
     runs += r.schedules;
     states = r.states;
     return r;
   };
-  for (let bound = 0; bound < best.preemptions; bound++) {
+  for (let bound = headPreemptions; bound < best.preemptions; bound++) {
     if (left <= 0) {
       minimal = false;
       break;

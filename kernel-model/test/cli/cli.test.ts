@@ -155,6 +155,7 @@ describe("bad usage or input: exit 2 with a one-line reason naming the accepted 
     ["exhaustive-only flag on random", ["explore", "S1", "--mode", "random", "--preemptions", "2"], /--preemptions applies to --mode exhaustive only/],
     ["missing file", ["run", "/nonexistent/x.json"], /x\.json/],
     ["minimise budget and no minimising", ["explore", "S1", "--mode", "random", "--no-minimise", "--minimise-budget", "5"], /--minimise-budget and --no-minimise exclude each other/],
+    ["prefix that cannot be followed", ["explore", "S1", "--mode", "exhaustive", "--prefix", "F*2"], /prefix "F\*2": schedule step 1: thread F has finished/],
     ["negative minimise budget", ["explore", "S1", "--mode", "random", "--minimise-budget", "-5"], /--minimise-budget must be a non-negative integer, got "-5"/],
   ];
   test.each(cases)("%s", (_name, argv, reason) => {

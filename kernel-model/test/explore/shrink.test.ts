@@ -1,9 +1,12 @@
 /** Counterexample minimisation: fewest preemptions, then fewest steps, confirmed by a strict replay. */
 import { prepareScenario, runPrepared } from "../../src/api";
 import { exploreRandom } from "../../src/explore/random";
+import { explore } from "../../src/explore";
+import { exhaustive } from "../../src/explore/exhaustive";
 import { format } from "../../src/explore/progress";
 import { measure, shrink } from "../../src/explore/shrink";
 import type { ExploreProgress } from "../../src/explore/types";
+import type { Verdict } from "../../src/sim/scheduler";
 import { S1 } from "../../src/scenarios/builtin";
 
 const p = prepareScenario("S1", { kernel: "2.6.34" });
@@ -71,6 +74,20 @@ describe("shrink", () => {
     expect(format(seen[0] as ExploreProgress)).toMatch(/^minimise: [\d,]+ schedules \([\d,]+\/s\), [\d.]+ s$/);
     expect(() => shrink(p, runPrepared(p, { trace: false }).schedule, { budget: -1 })).toThrow(/minimise budget must be a non-negative integer/);
   }, 30_000);
+  test("with explore's prefix, the counterexample starts with it and is minimal among the runs that do (brute force agrees)", () => {
+    const prefix = "T*6 mig*4"; // one preemption of its own: T could go on
+    const r = explore(p, { mode: "exhaustive", prefix });
+    expect(r.minimal).toBe(true);
+    expect(r.schedule).toMatch(/^T\*6 mig\*(\d+)/);
+    const replay = runPrepared(p, { schedule: r.schedule as string, strict: true, trace: false });
+    expect([replay.verdict.invariant, replay.steps]).toEqual(["I1", r.steps]);
+    // Brute force over the prefix's continuations (its bound counts the preemptions after the prefix).
+    const after = (r.preemptions as number) - 1;
+    const i1 = (v: Verdict) => v.kind === "bug" && v.invariant === "I1";
+    expect(exhaustive(p, { reduction: false, prefix, preemptions: after - 1, isFailure: i1 }).failure).toBeUndefined();
+    expect(exhaustive(p, { reduction: false, prefix, preemptions: after, shortest: true, isFailure: i1 }).failure?.steps).toBe(r.steps);
+    expect(() => shrink(p, runPrepared(p, { trace: false }).schedule, { prefix })).toThrow(/does not start with the prefix "T\*6 mig\*4"/);
+  }, 60_000);
   test("a schedule that does not fail is a usage error", () => {
     const clean = prepareScenario("S1", { kernel: "2.6.36" });
     expect(() => shrink(clean, runPrepared(clean, { trace: false }).schedule)).toThrow(/does not fail/);
