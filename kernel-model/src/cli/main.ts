@@ -24,7 +24,7 @@ import { parseSchedule } from "../sim/schedule";
 import type { RunResult } from "../sim/scheduler";
 import { formatTrace } from "../sim/trace";
 import { writeFileSync } from "fs";
-import { compareMatrix, formatMatrix, type MatrixOptions } from "../report/matrix";
+import { compareMatrix, formatMatrix, MATRIX_MAX_SCHEDULES, type MatrixOptions } from "../report/matrix";
 import { reportHtml } from "../report/html";
 
 /** Where the command line writes. */
@@ -353,7 +353,7 @@ function compareCommand(p: Parsed, io: Io): number {
     io.err(`compare: ${done}/${total} cells (${((Date.now() - t0) / 1000).toFixed(1)} s), last ${c.scenario} ${c.kernel} ${c.fix}: ${c.verdict}\n`);
   };
   const cells = compareMatrix(o);
-  const method = `Exhaustive search (DPOR) per cell with at most ${o.maxSchedules ?? 100} schedules, PCT with ${o.pctRuns ?? 20} runs (depth 3).`;
+  const method = `Exhaustive search (DPOR, then state caching) per cell with at most ${(o.maxSchedules ?? MATRIX_MAX_SCHEDULES).toLocaleString("en-US")} schedules, PCT with ${o.pctRuns ?? 20} runs (depth 3).`;
   if (p.command === "report") {
     const budget = int(p, "minimise-budget");
     const html = reportHtml(cells, {

@@ -30,6 +30,13 @@ describe("compare", () => {
     expect(small.cells[0]).toMatchObject({ verdict: "bound-reached", exhausted: false });
     for (const c of cells) expect((c.pct as { runs: number }).runs).toBe(20);
   });
+  test("by default every cell is searched to the end: S5 and S6 on 2.6.36 are proven clean, not bound-reached", () => {
+    const r = cli("compare", "--scenarios", "S5,S6", "--kernels", "2.6.36", "--fixes", "none", "--quiet", "--json");
+    const { method, cells } = JSON.parse(r.out) as { method: string; cells: Array<Record<string, unknown>> };
+    expect(method).toMatch(/at most 10,000 schedules/);
+    for (const c of cells) expect(c).toMatchObject({ verdict: "clean", exhausted: true });
+    expect(cells.map((c) => c.schedules as number).some((n) => n > 100)).toBe(true);
+  }, 60_000);
   test("text output and progress", () => {
     const r = cli("compare", ...subset);
     expect(r.out).toMatch(/S4 2\.6\.34\s+BUG I1 \d+%\s+BUG I1 \d+%\s+ok 0%/);
