@@ -1,6 +1,8 @@
 /** What the explorers share: failure classification, the run call, seeded randomness. */
 import type { Prepared } from "../scenarios/build";
+import { UsageError } from "../kernels";
 import { clonerOf } from "../sim/clone";
+import { expandSchedule } from "../sim/schedule";
 import { runThreadsOn, type RunOptions, type RunResult, type Verdict, type VerdictKind } from "../sim/scheduler";
 
 /** Verdicts that are counterexamples (a bound is not one, and neither is clean). */
@@ -26,6 +28,31 @@ export function cutByStepBound(r: RunResult, maxSteps: number): boolean {
 export function runOnce(p: Prepared, o: RunOptions): RunResult {
   // The prepared state is never changed (every run starts from a copy), so its compiled copier is reused.
   return runThreadsOn(clonerOf(p.initial)(), p.policy, p.opts, p.threads, o, false);
+}
+
+/**
+ * The exact choices a prefix schedule makes (explore's `prefix`: the scheduler follows it, then asks a
+ * chooser). A prefix that cannot be followed is a UsageError naming it.
+ */
+export function prefixChoices(p: Prepared, prefix: string, maxSteps: number): string[] {
+  let first = -1;
+  let run: RunResult;
+  try {
+    run = runOnce(p, {
+      maxSteps,
+      schedule: prefix,
+      strict: true,
+      chooser: (c) => {
+        if (first < 0) first = c.step;
+        return c.runnable[0] as string;
+      },
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`prefix "${prefix}": ${e.message}`);
+    throw e;
+  }
+  const all = expandSchedule(run.schedule, p.threads.map((t) => t.name));
+  return first < 0 ? all : all.slice(0, first);
 }
 
 /**

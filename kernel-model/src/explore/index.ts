@@ -13,7 +13,7 @@
 import { UsageError } from "../kernels";
 import type { Prepared } from "../scenarios/build";
 import type { Verdict } from "../sim/scheduler";
-import { runOnce } from "./common";
+import { prefixChoices } from "./common";
 import { exhaustive } from "./exhaustive";
 import { explorePct } from "./pct";
 import { exploreRandom, type SamplingResult } from "./random";
@@ -36,16 +36,6 @@ function progressOf(o: ExploreOptions): ProgressOptions {
   };
 }
 
-/** A prefix every run must start with: one that cannot be followed is bad input, said as such. */
-function checkPrefix(p: Prepared, prefix: string, maxSteps: number): void {
-  try {
-    runOnce(p, { schedule: prefix, strict: true, maxSteps, chooser: (c) => c.runnable[0] as string });
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(`prefix "${prefix}": ${e.message}`);
-    throw e;
-  }
-}
-
 /** Explore a prepared scenario (see prepareScenario) with one strategy. Throws UsageError for bad options. */
 export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
   const t0 = Date.now();
@@ -62,7 +52,7 @@ export function explore(p: Prepared, o: ExploreOptions): ExploreResult {
   positiveInt("minimiseBudget", o.minimiseBudget, 0);
   const progress = progressOf(o);
   const maxSteps = o.maxSteps ?? 5000;
-  if (o.prefix !== undefined) checkPrefix(p, o.prefix, maxSteps);
+  if (o.prefix !== undefined) prefixChoices(p, o.prefix, maxSteps); // bad input is said before any search
   if (o.mode === "exhaustive") {
     const r = exhaustive(p, {
       ...progress,

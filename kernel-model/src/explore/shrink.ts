@@ -18,7 +18,7 @@ import { UsageError } from "../kernels";
 import type { Prepared } from "../scenarios/build";
 import { expandSchedule } from "../sim/schedule";
 import type { RunResult, Verdict } from "../sim/scheduler";
-import { countPreemptions, cutByStepBound, isFailure, outcomeKey, runOnce } from "./common";
+import { countPreemptions, cutByStepBound, isFailure, outcomeKey, prefixChoices, runOnce } from "./common";
 import { single } from "./exhaustive";
 import { Progress, type ProgressOptions } from "./progress";
 
@@ -146,20 +146,6 @@ function* rewrites(blocks: readonly Block[]): Generator<string[]> {
   }
 }
 
-/** How many steps a prefix schedule takes (the scheduler follows it, then asks a chooser). */
-function prefixLength(p: Prepared, prefix: string, maxSteps: number): number {
-  let first = -1;
-  const run = runOnce(p, {
-    maxSteps,
-    schedule: prefix,
-    chooser: (c) => {
-      if (first < 0) first = c.step;
-      return c.runnable[0] as string;
-    },
-  });
-  return first < 0 ? run.steps : first;
-}
-
 /** Minimise a failing exact schedule. */
 export function shrink(p: Prepared, schedule: string, o: ShrinkOptions = {}): Shrunk {
   const maxSteps = o.maxSteps ?? 5000;
@@ -176,14 +162,10 @@ export function shrink(p: Prepared, schedule: string, o: ShrinkOptions = {}): Sh
   let head: string[] = [];
   let headPreemptions = 0;
   if (o.prefix !== undefined) {
-    const fixed = prefixLength(p, o.prefix, maxSteps);
-    const { runnable } = replayExact(p, start.choices, maxSteps);
-    const own = runOnce(p, { maxSteps: fixed, schedule: o.prefix }).schedule;
-    head = start.choices.slice(0, fixed);
-    if (expandSchedule(own, p.threads.map((t) => t.name)).join(" ") !== head.join(" ")) {
-      throw new UsageError(`schedule "${schedule}" does not start with the prefix "${o.prefix}"`);
-    }
-    headPreemptions = countPreemptions(head, runnable.slice(0, fixed));
+    const own = prefixChoices(p, o.prefix, maxSteps);
+    head = start.choices.slice(0, own.length);
+    if (own.join(" ") !== head.join(" ")) throw new UsageError(`schedule "${schedule}" does not start with the prefix "${o.prefix}"`);
+    headPreemptions = countPreemptions(head, replayExact(p, start.choices, maxSteps).runnable.slice(0, head.length));
   }
 
   // 1. Local rewrites, greedily, until none helps (cheap: one replay each).
