@@ -1,9 +1,10 @@
 /**
  * What each thread may still do, for persistent sets in the state caching search (Godefroid, LNCS 1032,
- * 1996, ch. 4): at a node, the thread of the first event explored is alone a persistent set when no
- * other thread can, from there, touch what that event touched; the search then explores nothing else
- * there. In S1 a fault that is past page Pi never touches Pi again, and a migrator's copy of its own
- * page touches nothing another thread will: there is no point in interleaving them.
+ * 1996, ch. 4): at a node, the threads explored so far are a persistent set when no other thread can,
+ * from there, touch what their events touched; the search then explores nothing else there, and
+ * otherwise explores next a thread that can (search.ts: closure). In S1 a fault that is past page Pi
+ * never touches Pi again, and a migrator's copy of its own page touches nothing another thread will:
+ * there is no point in interleaving them.
  *
  * What a thread will do is not declared by the kernel paths: it is learned from the events the search
  * runs, per thread and thread state (position and live variables, resumable.ts: hashThread), after

@@ -56,8 +56,8 @@ export interface Frame {
   /** states mode: the node's key. */
   key: number;
   /**
-   * states mode with persistent sets: each thread's state key here (0: finished), to decide once the
-   * first event has run whether it alone is a persistent set (see single); null once decided.
+   * states mode with persistent sets: each thread's state key here (0: finished), to decide after each
+   * event whether what the node explored is a persistent set (see closure); null once decided.
    */
   tkeys: number[] | null;
   tlabels: string[];
@@ -452,7 +452,7 @@ export class Search {
         if (fu !== null && this.keyed) {
           tk = this.precise ? keys : threadKeys(ctx);
           if (lastEntry !== null && (tk[lastTi] as number) !== 0) fu.link(lastTi, lastEntry, tk[lastTi] as number, (ctx.pending as () => readonly (Step | null)[])()[lastTi]?.label ?? "");
-          // Only a node that may be a persistent set keeps them (see single).
+          // Only a node that may be a persistent set keeps them (see closure).
           if (this.persistentSets && this.walk === null) {
             tkeys = tk.slice();
             tlabels = this.labelsAt(ctx);
@@ -688,7 +688,7 @@ export class Search {
     return this.names.map((_, i) => pend[i]?.label ?? "");
   }
 
-  /** A hint only (what the search relies on is checked in single): t's next event as seen so far is private. */
+  /** A hint only (what the search relies on is checked in closure): t's next event as seen so far is private. */
   private looksPrivate(t: string, keys: readonly number[], labels: readonly string[]): boolean {
     const fu = this.futures as Futures;
     const ti = this.index.get(t) as number;
@@ -703,25 +703,60 @@ export class Search {
   }
 
   /**
-   * Node f's first event has run: is its thread alone a persistent set here (Godefroid 1996, def. 4.1)?
-   * It is when no other thread can, from here, touch what the event touched (futures.ts), so every
-   * other order reaches the same states. Not for an event that halted the run (it disables the others).
+   * Node f's explored events (f.done) so far: which threads must still be explored for the explored ones
+   * and the asleep ones pulled in to be a persistent set here (Godefroid 1996, def. 4.1, with the set
+   * closed as stubborn sets are, Valmari 1991): a thread is pulled in when its future (futures.ts) can
+   * touch what a member's next event touched. [] when the set is closed (the rest is covered, and the
+   * futures it left out are relied upon); null when it cannot be closed (a blocked thread or an unknown
+   * future is pulled in, an event halted the run, the node is on a cycle) or closing it would leave no
+   * runnable thread out: explore every thread.
    */
-  private single(f: Frame): boolean {
-    const fp = f.fp as Footprint;
+  private closure(f: Frame): { need: string[]; asleep: string[] } | null {
+    if (f.cyclic) return null;
     const keys = f.tkeys as number[];
-    if (fp.halts === true || f.cyclic) return false;
     const fu = this.futures as Futures;
-    const ti = this.index.get(f.chosen) as number;
-    const others: Entry[] = [];
-    for (let v = 0; v < keys.length; v++) {
-      if (v === ti || keys[v] === 0) continue;
-      const e = fu.find(v, keys[v] as number, f.tlabels[v] as string);
-      if (e === undefined || fu.touches(fp, e)) return false;
-      others.push(e);
+    const members: Footprint[] = [];
+    for (const fp of f.done.values()) {
+      if (fp.halts === true) return null;
+      members.push(fp);
     }
-    for (const e of others) fu.relyOn(e);
-    return true;
+    const asleep: string[] = [];
+    const outside: Entry[] = [];
+    const need: string[] = [];
+    const inSet = new Set<string>(f.done.keys());
+    const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, f.tlabels[v] as string)));
+    for (;;) {
+      let grew = false;
+      for (let v = 0; v < keys.length; v++) {
+        const name = this.names[v] as string;
+        if (keys[v] === 0 || inSet.has(name)) continue;
+        const e = entries[v];
+        if (e !== undefined && !members.some((fp) => fu.touches(fp, e))) continue;
+        const z = f.sleep.get(name);
+        if (z !== undefined) {
+          // Asleep: its next event is known (and covered elsewhere on this path); it joins the set.
+          if (e === undefined || z.halts === true) return null;
+          inSet.add(name);
+          asleep.push(name);
+          members.push(z);
+          grew = true;
+        } else if (f.runnable.includes(name)) {
+          inSet.add(name);
+          need.push(name);
+        } else return null; // blocked (or never seen): it could not be explored here
+      }
+      if (!grew || need.length > 0) break;
+    }
+    if (this.o.persistent === "first" && (need.length > 0 || asleep.length > 0)) return null;
+    if (need.length > 0) return { need, asleep };
+    // Every runnable thread is in the set: closing saves nothing, so rely on no future.
+    if (f.runnable.every((t) => inSet.has(t))) return null;
+    for (let v = 0; v < keys.length; v++) {
+      const e = entries[v];
+      if (e !== undefined && !inSet.has(this.names[v] as string)) outside.push(e);
+    }
+    for (const e of outside) fu.relyOn(e);
+    return { need, asleep };
   }
 
   /** A revisit of the node with this key at depth d: if it is on the stack, every node from it on is on a cycle. */
@@ -766,12 +801,17 @@ export class Search {
       this.races.unindex(this.frames, d);
       if (f.chosen !== "") {
         if (f.fp) f.done.set(f.chosen, f.fp);
-        // The first event alone a persistent set: nothing else to explore here, now or on a revisit.
-        if (f.tkeys !== null && f.fp && this.single(f)) {
-          f.todo.length = 0;
-          this.visited.set(f.key, EMPTY);
+        if (f.tkeys !== null && f.fp) {
+          const c = this.closure(f);
+          if (c === null) f.tkeys = null;
+          else if (c.need.length === 0) {
+            // A persistent set explored: nothing else to do here, now or on a revisit (but for its
+            // members that were asleep on this path, which another path may not cover).
+            f.todo.length = 0;
+            f.tkeys = null;
+            this.visited.set(f.key, orEmpty(c.asleep.filter((u) => f.runnable.includes(u))));
+          } else f.todo = [...c.need, ...f.todo.filter((t) => !c.need.includes(t))];
         }
-        f.tkeys = null;
         f.chosen = "";
       }
       while (f.todo.length > 0) {

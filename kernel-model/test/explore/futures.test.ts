@@ -84,6 +84,22 @@ describe("state caching with persistent sets", () => {
     expect(on.states).toBeLessThan(off.states * 0.7);
   });
 
+  test("S1 with 2 pages and 2 migrators on 2.6.34: closed sets (threads pulled in while their futures touch what was explored) reach the same verdicts and end states as sets of one and as none, in fewer states", () => {
+    const p = prepareScenario(S1({ pages: 2, migrators: "per-page" }), { kernel: "2.6.34" });
+    const o = { reduction: "states" as const, stopAtFirst: false, collectEndStates: true };
+    const closed = exhaustive(p, { ...o, persistent: true });
+    const first = exhaustive(p, { ...o, persistent: "first" as const });
+    const off = exhaustive(p, { ...o, persistent: false });
+    const verdicts = (r: typeof closed) => r.outcomes.map((x) => `${x.verdict.kind}:${x.verdict.invariant ?? ""}`).sort();
+    expect(closed.exhausted && first.exhausted && off.exhausted).toBe(true);
+    expect(verdicts(off)).toEqual(["bug:I1", "bug:I2", "clean:"]);
+    expect(verdicts(closed)).toEqual(verdicts(off));
+    expect(closed.endStates?.length).toBeGreaterThan(1);
+    expect(closed.endStates).toEqual(off.endStates);
+    expect(first.endStates).toEqual(off.endStates);
+    expect(closed.states).toBeLessThan(first.states);
+  });
+
   // S5 on 2.6.34 and 2.6.35 take 30 s each here, with no DPOR pass first: too slow for a unit test.
   const cells = KERNEL_VERSIONS.flatMap((k) => ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"].filter((s) => s !== "S5" || k === "2.6.33" || k === "2.6.36").map((s) => [s, k] as const));
   test.each(cells)("%s on %s: the same verdicts and end states as without", (s, kernel) => {
