@@ -18,6 +18,7 @@ import type { UndoLog } from "../sim/undo";
 import type { LockId, State } from "../mm/types";
 import { pageOfPte, PTES_MAPPING } from "../check/mapping";
 import type { Wait } from "../sim/kernel";
+import { ATOMIC_ADD } from "../sim/atomic";
 
 /** The paths of the state seen so far, as a tree; each node interns its children's locations. */
 export class Shape {
@@ -139,17 +140,28 @@ export interface Footprint {
   readonly writes: ReadonlySet<number>;
   /** The step ended the run (a fatal violation: the kernel BUG()s), so nothing can run after it. */
   halts?: boolean;
+  /**
+   * Written locations whose every write here was an atomic add (sim/atomic.ts) and which were not read:
+   * two such adds to one location commute. They are in `writes` too, so a user of footprints that does
+   * not know adds sees writes (conservative).
+   */
+  readonly adds?: ReadonlySet<number>;
 }
 
 /**
- * Two steps are dependent when one writes a location the other reads or writes, or when one of them
- * ends the run (a BUG() is dependent with everything: the other step does not happen after it).
+ * Two steps are dependent when one writes a location the other reads or writes (unless both only add to
+ * it: adds commute), or when one of them ends the run (a BUG() is dependent with everything: the other
+ * step does not happen after it).
  */
 export function dependent(a: Footprint, b: Footprint): boolean {
   if (a.halts === true || b.halts === true) return true;
-  for (const w of a.writes) if (b.writes.has(w) || b.reads.has(w)) return true;
+  for (const w of a.writes) if (b.reads.has(w) || (b.writes.has(w) && !bothAdd(a, b, w))) return true;
   for (const w of b.writes) if (a.reads.has(w)) return true;
   return false;
+}
+
+function bothAdd(a: Footprint, b: Footprint, l: number): boolean {
+  return a.adds !== undefined && b.adds !== undefined && a.adds.has(l) && b.adds.has(l);
 }
 
 const FNV = 0x811c9dc5;
@@ -199,6 +211,8 @@ export type RecordMode = "off" | "footprint" | "values";
 export class Recorder {
   private reads = new Set<number>();
   private writes = new Set<number>();
+  /** Locations atomically added to since the last take() (see Footprint.adds). */
+  private adds = new Set<number>();
   /** Hash of the values read since the last take() (mode "values"). */
   private valueHash = FNV;
   private born = new Set<number>();
@@ -247,7 +261,18 @@ export class Recorder {
 
   /** The footprint and value hash of everything since the last call, and the units created meanwhile. */
   take(): { footprint: Footprint; valueHash: number; born: ReadonlySet<number> } {
-    const out = { footprint: { reads: this.reads, writes: this.writes }, valueHash: this.valueHash, born: this.born };
+    let footprint: Footprint = { reads: this.reads, writes: this.writes };
+    if (this.adds.size > 0) {
+      // Pure adds: neither read nor otherwise written in the step.
+      const adds = new Set<number>();
+      for (const l of this.adds) {
+        if (!this.writes.has(l) && !this.reads.has(l)) adds.add(l);
+        this.writes.add(l);
+      }
+      footprint = adds.size > 0 ? { reads: this.reads, writes: this.writes, adds } : footprint;
+      this.adds.clear();
+    }
+    const out = { footprint, valueHash: this.valueHash, born: this.born };
     this.reads = new Set();
     this.writes = new Set();
     this.valueHash = FNV;
@@ -285,6 +310,7 @@ export class Recorder {
   discard(): void {
     this.reads.clear();
     this.writes.clear();
+    this.adds.clear();
     this.valueHash = FNV;
     this.born.clear();
   }
@@ -311,6 +337,11 @@ export class Recorder {
   writeValue(loc: number, old: unknown, had: boolean, now: () => [boolean, unknown]): void {
     this.writes.add(loc);
     if (!this.snaps.has(loc)) this.snaps.set(loc, old === null || typeof old !== "object" ? { now, old, had } : null);
+  }
+  /** An atomic add to a field (see Footprint.adds), with what writeValue remembers. */
+  addValue(loc: number, old: unknown, now: () => [boolean, unknown]): void {
+    this.adds.add(loc);
+    if (!this.snaps.has(loc)) this.snaps.set(loc, { now, old, had: true });
   }
   /** A new key in a top-level container (vmas, locks...): the unit was created by this step. */
   bornUnit(unit: number): void {
@@ -415,6 +446,7 @@ class NodeHandler implements ProxyHandler<Obj> {
     if (typeof v === "function" && Array.isArray(target)) return this.arrayMethod(target, key, v as (...a: unknown[]) => unknown);
     if (typeof key === "symbol") {
       if (key === PTES_MAPPING && this.shape.pteTable) return (p: string, from: number, to: number) => this.ptesMapping(target, p, from, to);
+      if (key === ATOMIC_ADD) return (field: string, delta: number) => this.atomicAdd(target, field, delta);
       return key === RAW ? target : v;
     }
     if (this.skip !== null && this.skip.has(key as string)) return v;
@@ -508,6 +540,18 @@ class NodeHandler implements ProxyHandler<Obj> {
     this.noteUndo(target, key);
     target[key] = raw;
     return true;
+  }
+
+  /** sim/atomic.ts: a field of a plain object (not in an array, not skipped) gets an add; else a store. */
+  private atomicAdd(target: Obj, field: string, delta: number): void {
+    const now = (target[field] as number) + delta;
+    if (this.shape.collapse >= 0 || (this.skip !== null && this.skip.has(field)) || !hasOwn(target, field)) {
+      this.set(target, field, now);
+      return;
+    }
+    if (this.rec.mode !== "off") this.rec.addValue(this.shape.loc(field), target[field], () => [hasOwn(target, field), target[field]]);
+    this.noteUndo(target, field);
+    target[field] = now;
   }
 
   deleteProperty(target: Obj, key: PropertyKey): boolean {

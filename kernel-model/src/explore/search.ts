@@ -344,6 +344,9 @@ export class Search {
     let start: Held | null = null; // cur's locks before the running step
     let evReads = new Set<number>();
     let evWrites = new Set<number>();
+    // Locations some step of the event added to, and those some step wrote or read otherwise (Footprint.adds).
+    let evAdds: Set<number> | null = null;
+    let evOther: Set<number> | null = null;
     let cls: StepClass | null = null;
     const fu = this.futures;
     let lastEntry: [Entry, Entry] | null = null; // the entries of the event that just closed (futures), until linked
@@ -360,6 +363,13 @@ export class Search {
       const { footprint, valueHash, born } = rec.take();
       hasher.wrote(footprint.writes);
       fps[ti] = values ? mix(fps[ti] as number, valueHash) : (fps[ti] as number) + 1;
+      const ad = footprint.adds;
+      if (ad !== undefined || evAdds !== null) {
+        if (evOther === null) evOther = new Set([...evReads, ...evWrites]); // the steps before the first add
+        for (const l of footprint.reads) evOther.add(l);
+        for (const l of footprint.writes) if (ad === undefined || !ad.has(l)) evOther.add(l);
+        if (ad !== undefined) for (const l of ad) (evAdds ??= new Set()).add(l);
+      }
       for (const l of footprint.reads) evReads.add(l);
       for (const l of footprint.writes) evWrites.add(l);
       if (check && before) this.checkWrites(before, state, footprint, cur as string);
@@ -380,10 +390,14 @@ export class Search {
       }
       const reads = evReads;
       const writes = evWrites;
+      let adds: Set<number> | null = null;
+      if (evAdds !== null) for (const l of evAdds) if (!(evOther as Set<number>).has(l)) (adds ??= new Set()).add(l);
       for (const l of rec.unchanged()) {
-        if (writes.delete(l)) reads.add(l);
+        // Added to and back where it was: the event neither read nor wrote it.
+        if (adds !== null && adds.delete(l)) writes.delete(l);
+        else if (writes.delete(l)) reads.add(l);
       }
-      f.fp = { reads, writes };
+      f.fp = adds !== null && adds.size > 0 ? { reads, writes, adds } : { reads, writes };
       f.len = len;
       if (fu !== null && this.keyed) {
         lastEntry = fu.event(ti, evKey, f.label, f.fp);
@@ -482,6 +496,8 @@ export class Search {
         f.waits = [];
         evReads = new Set();
         evWrites = new Set();
+        evAdds = null;
+        evOther = null;
         rec.eventStart();
       }
       beginStep(ctx, t);

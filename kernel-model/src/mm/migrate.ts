@@ -4,6 +4,7 @@
  */
 import { checkUnlockPage } from "../check/invariants";
 import { type Kernel, type KGen, lockOf, result, step, violate } from "../sim/kernel";
+import { atomic_add } from "../sim/atomic";
 import { down_write, lock_page, lockInStep, spin_lock, spin_unlock, unlock_page_now, unlockInStep, up_write, wait_on_page_locked } from "./locks";
 import { alloc_page, anon_vma, anon_vma_lock_id, avc, find_vma, mm, page, page_anon_vma, page_mapped, put_page, vma } from "./objects";
 import { EFAULT, type MigrationTally, SWAP_AGAIN, drop_anon_vma, page_add_anon_rmap, rmap_walk, try_to_unmap, type WalkTarget } from "./rmap";
@@ -235,7 +236,7 @@ export function* unmap_and_move(k: Kernel, p: PageId): KGen<number> {
     else remap_swapcache = false;
   } else if (k.policy.migration_anon_vma_ref && page_mapped(pg)) {
     pinned = page_anon_vma(pg);
-    if (pinned !== null) anon_vma(k, pinned, "pinned").external_refcount++;
+    if (pinned !== null) atomic_add(anon_vma(k, pinned, "pinned"), "external_refcount", 1); // atomic_inc()
   }
   if (!bail) {
     const tally: MigrationTally = { created: 0, removed: 0 };

@@ -4,6 +4,7 @@
  */
 import { checkWalkRead } from "../check/invariants";
 import { type Kernel, type KGen, result, step, violate } from "../sim/kernel";
+import { atomic_add } from "../sim/atomic";
 import { lockInStep, spin_lock, spin_trylock, spin_unlock, unlockInStep } from "./locks";
 import {
   anon_vma, anon_vma_alloc, anon_vma_chain_alloc, anon_vma_lock_id, anon_vma_nocheck, avc, mm, page, page_anon_vma,
@@ -83,7 +84,7 @@ export function* anon_vma_fork(k: Kernel, child: VmaId, parent: VmaId): KGen {
   yield step("anon_vma_fork: anon_vma_alloc()", "mm/rmap.c:204");
   const av = anon_vma_alloc(k);
   av.root = anon_vma(k, pav).root; // 2.6.36 (5c341ee1); earlier versions never read it
-  if (k.policy.lock_root) anon_vma(k, av.root).external_refcount++; // 76545066: a child pins the root
+  if (k.policy.lock_root) atomic_add(anon_vma(k, av.root), "external_refcount", 1); // 76545066: a child pins the root (get_anon_vma)
   vma(k, child).anon_vma = av.id;
   yield* anon_vma_chain_link(k, child, anon_vma_chain_alloc(k, child, av.id).id);
 }
@@ -118,8 +119,10 @@ export function* drop_anon_vma(k: Kernel, id: AnonVmaId): KGen {
   const lock = anon_vma_lock_id(k, id);
   yield* spin_lock(k, lock, "mm/migrate.c:542", `atomic_dec_and_lock(&${id}->external_refcount)`);
   const av = anon_vma(k, id);
-  av.external_refcount--;
-  const empty = av.external_refcount === 0 && av.head.length === 0;
+  atomic_add(av, "external_refcount", -1);
+  // list_empty() first: while the anon_vma maps anything, the count's value does not matter (nothing
+  // reads it, so two migrators' drops commute; the result is the same either way).
+  const empty = av.head.length === 0 && av.external_refcount === 0;
   yield* spin_unlock(k, lock, "mm/migrate.c:542");
   if (empty) {
     yield step(`anon_vma_free(${id})`, "mm/migrate.c:542");
