@@ -23,10 +23,10 @@ export interface Entry {
   /** What the events from here touched (a hint for the search's order only). */
   readonly next: Set<number>;
   readonly reads: Set<number>;
-  /** Every location written, atomic adds included. */
+  /** Locations stored to (written other than by an atomic add). */
   readonly writes: Set<number>;
-  /** The locations written other than by atomic adds (Footprint.adds): only an add commutes with an add. */
-  readonly plain: Set<number>;
+  /** Locations atomically added to (Footprint.adds): an add commutes with an add, not with a store or a read. */
+  readonly adds: Set<number>;
   readonly succ: Set<Entry>;
   readonly pred: Set<Entry>;
   /** The pass that relied on the future (0: none). */
@@ -79,7 +79,7 @@ export class Futures {
   private entry<K>(m: Map<K, Entry>, t: number, key: K, label: string): Entry {
     let e = m.get(key);
     if (e === undefined) {
-      e = { next: new Set(), reads: new Set(), writes: new Set(), plain: new Set(), succ: new Set(), pred: new Set(), relied: 0, known: false, top: true, where: `${this.threads[t]} at "${label}"` };
+      e = { next: new Set(), reads: new Set(), writes: new Set(), adds: new Set(), succ: new Set(), pred: new Set(), relied: 0, known: false, top: true, where: `${this.threads[t]} at "${label}"` };
       m.set(key, e);
       this.all.push(e);
     }
@@ -97,7 +97,7 @@ export class Futures {
       }
       for (const c of fp.reads) e.next.add(c);
       for (const c of fp.writes) e.next.add(c);
-      this.spread(e, fp.reads, fp.writes, plainOf(fp));
+      this.spread(e, fp.reads, storesOf(fp), fp.adds ?? NO_ADDS);
     }
     return both;
   }
@@ -113,7 +113,7 @@ export class Futures {
     from.succ.add(to);
     to.pred.add(from);
     if (to.top) this.markTop(from);
-    this.spread(from, to.reads, to.writes, to.plain);
+    this.spread(from, to.reads, to.writes, to.adds);
   }
 
   relyOn(e: Entry): void {
@@ -123,14 +123,14 @@ export class Futures {
   /** Can an event with this footprint conflict with anything a thread may do from entry f? (Two adds commute.) */
   touches(fp: Footprint, f: Entry): boolean {
     const adds = fp.adds;
-    for (const l of fp.writes) if (f.reads.has(l) || (f.writes.has(l) && (adds === undefined || !adds.has(l) || f.plain.has(l)))) return true;
-    for (const l of fp.reads) if (f.writes.has(l)) return true;
+    for (const l of fp.writes) if (f.reads.has(l) || f.writes.has(l) || (f.adds.has(l) && (adds === undefined || !adds.has(l)))) return true;
+    for (const l of fp.reads) if (f.writes.has(l) || f.adds.has(l)) return true;
     return false;
   }
 
-  /** Does a's next event, as seen so far, touch a field b's future writes? (A hint for the search's order.) */
+  /** Does a's next event, as seen so far, touch a field b's future writes or adds to? (A hint for the search's order.) */
   nextMeets(a: Entry, b: Entry): boolean {
-    for (const c of a.next) if (b.writes.has(c) || (a.writes.has(c) && b.reads.has(c))) return true;
+    for (const c of a.next) if (b.writes.has(c) || b.adds.has(c) || ((a.writes.has(c) || a.adds.has(c)) && b.reads.has(c))) return true;
     return false;
   }
 
@@ -197,23 +197,21 @@ export class Futures {
   }
 
   /** Add these fields to e's future and to the futures of every entry before it. */
-  private spread(e: Entry, reads: Iterable<number>, writes: Iterable<number>, plain: Iterable<number>): void {
+  private spread(e: Entry, reads: Iterable<number>, writes: Iterable<number>, adds: Iterable<number>): void {
     // Most of what an event or a successor brings is known already: only the new goes on the worklist.
     let work: [Entry, number, Kind][] | null = null;
-    // (A stack: plain first, so that a new store is reported as a write.)
-    for (const c of plain) if (!e.plain.has(c)) (work ??= []).push([e, c, PLAIN]);
     for (const c of reads) if (!e.reads.has(c)) (work ??= []).push([e, c, READ]);
     for (const c of writes) if (!e.writes.has(c)) (work ??= []).push([e, c, WRITE]);
+    for (const c of adds) if (!e.adds.has(c)) (work ??= []).push([e, c, ADD]);
     if (work === null) return;
     while (work.length > 0) {
       const [x, c, k] = work.pop() as [Entry, number, Kind];
-      const set = k === READ ? x.reads : k === WRITE ? x.writes : x.plain;
+      const set = k === READ ? x.reads : k === WRITE ? x.writes : x.adds;
       if (set.has(c)) continue;
       set.add(c);
-      if (x.relied === this.pass && !this.tripped) {
-        // The first growth is the reason (a store is a write and a plain write: one reason, not two).
+      if (x.relied === this.pass) {
         this.tripped = true;
-        const what = k === READ ? "read" : k === WRITE ? "write" : "write (not only add to)";
+        const what = k === READ ? "read" : k === ADD ? "add to" : x.adds.has(c) ? "write (not only add to)" : "write";
         this.onInvalid(`${x.where}: the thread went on to ${what} ${this.nameOf(c)}, beyond what the search relied on`);
       }
       for (const p of x.pred) work.push([p, c, k]);
@@ -223,11 +221,12 @@ export class Futures {
 
 const READ = 0;
 const WRITE = 1;
-const PLAIN = 2;
-type Kind = typeof READ | typeof WRITE | typeof PLAIN;
+const ADD = 2;
+type Kind = typeof READ | typeof WRITE | typeof ADD;
+const NO_ADDS: ReadonlySet<number> = new Set();
 
-/** The locations an event wrote other than by atomic adds. */
-function plainOf(fp: Footprint): Iterable<number> {
+/** The locations an event stored to (wrote other than by atomic adds). */
+function storesOf(fp: Footprint): Iterable<number> {
   const adds = fp.adds;
   if (adds === undefined) return fp.writes;
   const out: number[] = [];

@@ -737,7 +737,6 @@ export class Search {
       members.push(fp);
     }
     const asleep: string[] = [];
-    const outside: Entry[] = [];
     const need: string[] = [];
     const inSet = new Set<string>(f.done.keys());
     const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, f.tlabels[v] as string)));
@@ -769,9 +768,8 @@ export class Search {
     if (f.runnable.every((t) => inSet.has(t))) return null;
     for (let v = 0; v < keys.length; v++) {
       const e = entries[v];
-      if (e !== undefined && !inSet.has(this.names[v] as string)) outside.push(e);
+      if (e !== undefined && !inSet.has(this.names[v] as string)) fu.relyOn(e);
     }
-    for (const e of outside) fu.relyOn(e);
     return { need, asleep };
   }
 

@@ -10,6 +10,7 @@ type Adder = (field: string, delta: number) => void;
 
 export function atomic_add<T extends object>(o: T, field: keyof T & string, delta: number): void {
   const add = (o as { [ATOMIC_ADD]?: Adder })[ATOMIC_ADD];
-  if (add !== undefined) add(field, delta);
-  else (o as unknown as Record<string, number>)[field] = ((o as unknown as Record<string, number>)[field] as number) + delta;
+  if (add !== undefined) return add(field, delta);
+  const r = o as unknown as Record<string, number>;
+  r[field] = (r[field] as number) + delta;
 }
