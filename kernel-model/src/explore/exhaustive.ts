@@ -140,6 +140,19 @@ export interface ExhaustiveOptions extends ProgressOptions {
    */
   persistent?: boolean | "first";
   /**
+   * states mode with persistent sets: which thread a node explores first when none looks private.
+   * `"smallest"` (default): the one whose next event, as seen so far, pulls in the fewest runnable
+   * threads when the set is closed from it; `"order"`: the last thread to run, then declaration order
+   * (for comparison). A hint only: the set is still closed from the events that ran.
+   */
+  seed?: "smallest" | "order";
+  /**
+   * states mode with persistent sets: after this many runs in one pass (evidence of a big search), random
+   * walks (see search.ts: WALKS) teach the futures the rare turns before the rest of the pass relies on
+   * them; a future they grow ends the pass there rather than later. Default 4096; 0: none.
+   */
+  walksAfter?: number;
+  /**
    * states mode: go back to a node by undoing the run's writes since (sim/undo.ts) rather than from a
    * copy of the state taken there. Default true; the result is the same.
    */

@@ -63,6 +63,11 @@ export interface Frame {
   tlabels: string[];
   /** On a cycle of the search: always explores every thread (the stack proviso). */
   cyclic: boolean;
+  /**
+   * The chosen thread's next event looked private (looksPrivate): it is likely to be a persistent set
+   * alone, so the node takes no snapshot (a node gone back to after all is reached by replay).
+   */
+  alone: boolean;
 }
 
 /** What one pass learned that the next pass on the same scenario starts from. */
@@ -100,6 +105,13 @@ const LEARNING_DEPTH = 120;
  */
 const WALKS = 256;
 const WALKS_MAX = 2048;
+/**
+ * Walks once a pass has shown the search big (ExhaustiveOptions.walksAfter, default 4096 runs): S1 with 4
+ * pages and 4 migrators then meets, at run 4,096 instead of 35,869, the future that invalidated its
+ * second pass (a fault writing a freed page's flag), or never (12% fewer transitions in all).
+ */
+const WALKS_BIG = 1024;
+const WALKS_AFTER = 4096;
 /**
  * Passes a future may invalidate before the search gives persistent sets up (and explores every thread
  * not asleep, which relies on no future): where thread states keep turning up new futures (S5 with
@@ -161,6 +173,11 @@ export class Search {
   /** Random walks (see WALKS): the random source while one runs, else null; and how many to run next. */
   private walk: (() => number) | null = null;
   private walks = WALKS;
+  /** Runs into a pass before the walks of a big search (ExhaustiveOptions.walksAfter), once per search. */
+  private readonly walksAfter: number;
+  private walkedBig = false;
+  /** this.schedules when the current pass started. */
+  private passStart = 0;
   /** Restarts an earlier pass made with the same movers. */
   private readonly restartsBefore: number;
   /** Learning runs before a pass (LEARNING_RUNS, or LEARNING_RUNS_BIG after an earlier pass). */
@@ -226,6 +243,9 @@ export class Search {
     this.persistentSets = this.futures !== null && this.mode === "states" && this.precise && !bounded && o.persistent !== false;
     this.restartsBefore = this.movers?.restarts ?? 0;
     this.learnRuns = learned ? LEARNING_RUNS_BIG : LEARNING_RUNS;
+    this.walksAfter = o.walksAfter ?? WALKS_AFTER;
+    if (!Number.isInteger(this.walksAfter) || this.walksAfter < 0) throw new UsageError(`walksAfter must be a non-negative integer, got ${o.walksAfter}`);
+    if (o.seed !== undefined && o.seed !== "smallest" && o.seed !== "order") throw new UsageError(`seed must be "smallest" or "order", got ${JSON.stringify(o.seed)}`);
     if (bounded && (!Number.isInteger(o.preemptions) || (o.preemptions as number) < 0)) {
       throw new UsageError(`preemption bound must be a non-negative integer, got ${o.preemptions}`);
     }
@@ -249,6 +269,10 @@ export class Search {
       this.execute(replayTo);
       if (this.failure && this.stopsAtFirst()) break; // a failing run is a real run, whatever the pass relied on
       this.progress.tick(this.before + this.schedules, this.states.size);
+      if (this.persistentSets && !this.walkedBig && this.walksAfter > 0 && this.schedules - this.passStart >= this.walksAfter) {
+        this.walkedBig = true;
+        this.runWalks(WALKS_BIG);
+      }
       if (this.movers?.invalid) {
         this.restart();
         replayTo = -1;
@@ -481,7 +505,7 @@ export class Search {
         if (this.walk === null) this.transitions++;
         // states mode knows a node's other branches now: a snapshot where there are some. DPOR adds
         // branches after the run (race analysis): a snapshot every snapEvery nodes.
-        if (this.snapEvery > 0 && (this.mode === "states" ? f.todo.length > 0 : d % this.snapEvery === 0)) snapshotAt(ctx, f);
+        if (this.snapEvery > 0 && (this.mode === "states" ? f.todo.length > 0 && !f.alone : d % this.snapEvery === 0)) snapshotAt(ctx, f);
       }
       cur = t;
       ti = this.index.get(t) as number;
@@ -661,9 +685,15 @@ export class Search {
     let todo = order.filter((t) => !sleep.has(t) && (only === null || only.includes(t)));
     // A thread whose next event looked private before first: alone, it may be a persistent set.
     const keys = this.persistentSets && only === null && todo.length > 1 ? tkeys : null;
+    let alone = false;
     if (keys !== null) {
       const i = todo.findIndex((t) => this.looksPrivate(t, keys, tlabels));
       if (i > 0) todo.unshift(...todo.splice(i, 1));
+      alone = i >= 0;
+      if (!alone && this.o.seed !== "order") {
+        const j = this.smallestSeed(todo, keys, tlabels, ctx.runnable, sleep);
+        if (j > 0) todo.unshift(...todo.splice(j, 1));
+      }
     }
     if (this.o.preemptions !== undefined) {
       const ok = todo.filter((t) => preemptions + this.cost(last, t, ctx.runnable) <= (this.o.preemptions as number));
@@ -673,7 +703,7 @@ export class Search {
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
-    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, cyclic: false };
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, cyclic: false, alone };
     this.frames[d] = f;
     return f;
   }
@@ -682,19 +712,21 @@ export class Search {
   private walkFrame(d: number, ctx: ChoiceContext, key: number): Frame {
     const r = ctx.runnable;
     const chosen = r[below(this.walk as () => number, r.length)] as string;
-    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: NO_SLEEP, done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false };
+    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: NO_SLEEP, done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false, alone: false };
     this.frames[d] = f;
     return f;
   }
 
   /** Random walks that only teach the movers and the futures (see WALKS). */
   private runWalks(n: number): void {
+    const stack = this.frames.splice(0);
     this.walk = this.learnRand;
     try {
       for (let i = 0; i < n; i++) this.execute(-1);
     } finally {
       this.walk = null;
       this.frames.length = 0;
+      this.frames.push(...stack);
     }
   }
 
@@ -702,6 +734,49 @@ export class Search {
   private labelsAt(ctx: ChoiceContext): string[] {
     const pend = (ctx.pending as () => readonly (Step | null)[])();
     return this.names.map((_, i) => pend[i]?.label ?? "");
+  }
+
+  /**
+   * A hint only, like looksPrivate: the thread in todo whose next event (as seen so far) pulls in the
+   * fewest others when the set is closed from it (closure's rule on the events seen so far), so that the
+   * set closure finds from the first event explored is small; -1 when no closure is known to be smaller
+   * than exploring every thread.
+   */
+  private smallestSeed(todo: readonly string[], keys: readonly number[], labels: readonly string[], runnable: readonly string[], sleep: ReadonlyMap<string, Footprint>): number {
+    const fu = this.futures as Futures;
+    const n = keys.length;
+    const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, labels[v] as string)));
+    let best = -1;
+    let bestSize = Infinity;
+    for (let i = 0; i < todo.length; i++) {
+      const seed = this.index.get(todo[i] as string) as number;
+      if (entries[seed] === undefined) continue;
+      const inSet = new Array<boolean>(n).fill(false);
+      inSet[seed] = true;
+      const members = [seed];
+      let size = 1;
+      for (let m = 0; m < members.length && size < bestSize; m++) {
+        const me = entries[members[m] as number] as Entry;
+        for (let v = 0; v < n; v++) {
+          if (inSet[v] || keys[v] === 0) continue;
+          const e = entries[v];
+          if (e !== undefined && !fu.nextMeets(me, e)) continue;
+          const name = this.names[v] as string;
+          if (e === undefined || (!runnable.includes(name) && !sleep.has(name))) {
+            size = Infinity; // an unknown future or a blocked thread: closure would explore everything
+            break;
+          }
+          inSet[v] = true;
+          members.push(v);
+          if (!sleep.has(name)) size++; // an asleep member is not explored
+        }
+      }
+      if (size < bestSize) {
+        bestSize = size;
+        best = i;
+      }
+    }
+    return best;
   }
 
   /** A hint only (what the search relies on is checked in closure): t's next event as seen so far is private. */
@@ -909,6 +984,7 @@ export class Search {
     }
     mv.newPass();
     this.futures?.newPass();
+    this.passStart = this.schedules;
     this.frames.length = 0;
     this.races.clear();
     this.outcomes.clear();

@@ -100,6 +100,39 @@ describe("state caching with persistent sets", () => {
     expect(closed.states).toBeLessThan(first.states);
   });
 
+  test("S1 with 2 pages and 2 migrators on 2.6.36: the seed whose closure looks smallest explores fewer states than the first thread in order, with the same verdicts and end states", () => {
+    for (const kernel of ["2.6.36"] as const) {
+      const p = prepareScenario(S1({ pages: 2, migrators: "per-page" }), { kernel });
+      const o = { reduction: "states" as const, stopAtFirst: false, collectEndStates: true };
+      const smallest = exhaustive(p, o);
+      const order = exhaustive(p, { ...o, seed: "order" as const });
+      const off = exhaustive(p, { ...o, persistent: false });
+      const verdicts = (r: typeof off) => r.outcomes.map((x) => `${x.verdict.kind}:${x.verdict.invariant ?? ""}`).sort();
+      expect(smallest.exhausted && order.exhausted).toBe(true);
+      expect(verdicts(smallest)).toEqual(verdicts(off));
+      expect(smallest.endStates).toEqual(off.endStates);
+      expect(order.endStates).toEqual(off.endStates);
+      expect(smallest.states).toBeLessThan(order.states);
+    }
+  });
+
+  test("walks in the middle of a pass keep the search where it was: the same verdicts, end states and states as without", () => {
+    const p = prepareScenario(S1({ pages: 2, migrators: "per-page" }), { kernel: "2.6.36" });
+    const o = { reduction: "states" as const, stopAtFirst: false, collectEndStates: true };
+    const none = exhaustive(p, { ...o, walksAfter: 0 });
+    const verdicts = (r: typeof none) => r.outcomes.map((x) => `${x.verdict.kind}:${x.verdict.invariant ?? ""}`).sort();
+    for (const walksAfter of [1, 50]) {
+      const early = exhaustive(p, { ...o, walksAfter });
+      expect(early.exhausted).toBe(true);
+      expect(verdicts(early)).toEqual(verdicts(none));
+      expect(early.endStates).toEqual(none.endStates);
+      // The stack survives the walks: a pass cut short by them would stop with fewer states.
+      expect(early.states).toBeGreaterThan(none.states * 0.8);
+    }
+    expect(() => exhaustive(p, { ...o, walksAfter: -1 })).toThrow(/walksAfter must be a non-negative integer, got -1/);
+    expect(() => exhaustive(p, { ...o, seed: "random" as never })).toThrow(/seed must be "smallest" or "order", got "random"/);
+  });
+
   // S5 on 2.6.34 and 2.6.35 take 30 s each here, with no DPOR pass first: too slow for a unit test.
   const cells = KERNEL_VERSIONS.flatMap((k) => ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"].filter((s) => s !== "S5" || k === "2.6.33" || k === "2.6.36").map((s) => [s, k] as const));
   test.each(cells)("%s on %s: the same verdicts and end states as without", (s, kernel) => {
