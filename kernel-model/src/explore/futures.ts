@@ -37,6 +37,10 @@ export interface Entry {
   top: boolean;
   /** For messages: the thread and its next step's label when first seen. */
   readonly where: string;
+  /** Bumped whenever next, reads, writes or adds grow (nextMeets' cache). */
+  ver: number;
+  /** nextMeets(this, b) as last computed: b -> [this.ver, b.ver, answer]. */
+  meets: Map<Entry, [number, number, boolean]> | null;
 }
 
 export class Futures {
@@ -79,7 +83,7 @@ export class Futures {
   private entry<K>(m: Map<K, Entry>, t: number, key: K, label: string): Entry {
     let e = m.get(key);
     if (e === undefined) {
-      e = { next: new Set(), reads: new Set(), writes: new Set(), adds: new Set(), succ: new Set(), pred: new Set(), relied: 0, known: false, top: true, where: `${this.threads[t]} at "${label}"` };
+      e = { next: new Set(), reads: new Set(), writes: new Set(), adds: new Set(), succ: new Set(), pred: new Set(), relied: 0, known: false, top: true, where: `${this.threads[t]} at "${label}"`, ver: 0, meets: null };
       m.set(key, e);
       this.all.push(e);
     }
@@ -95,8 +99,10 @@ export class Futures {
         this.learned++;
         this.tryClear(e);
       }
+      const n = e.next.size;
       for (const c of fp.reads) e.next.add(c);
       for (const c of fp.writes) e.next.add(c);
+      if (e.next.size !== n) e.ver++;
       this.spread(e, fp.reads, storesOf(fp), fp.adds ?? NO_ADDS);
     }
     return both;
@@ -130,8 +136,23 @@ export class Futures {
 
   /** Does a's next event, as seen so far, touch a field b's future writes or adds to? (A hint for the search's order.) */
   nextMeets(a: Entry, b: Entry): boolean {
-    for (const c of a.next) if (b.writes.has(c) || b.adds.has(c) || ((a.writes.has(c) || a.adds.has(c)) && b.reads.has(c))) return true;
-    return false;
+    // Asked at every node for most pairs of threads, whose entries rarely change: cached per pair.
+    const m = (a.meets ??= new Map());
+    const c = m.get(b);
+    if (c !== undefined && c[0] === a.ver && c[1] === b.ver) return c[2];
+    let r = false;
+    for (const l of a.next) {
+      if (b.writes.has(l) || b.adds.has(l) || ((a.writes.has(l) || a.adds.has(l)) && b.reads.has(l))) {
+        r = true;
+        break;
+      }
+    }
+    if (c !== undefined) {
+      c[0] = a.ver;
+      c[1] = b.ver;
+      c[2] = r;
+    } else m.set(b, [a.ver, b.ver, r]);
+    return r;
   }
 
   /**
@@ -209,6 +230,7 @@ export class Futures {
       const set = k === READ ? x.reads : k === WRITE ? x.writes : x.adds;
       if (set.has(c)) continue;
       set.add(c);
+      x.ver++;
       if (x.relied === this.pass) {
         this.tripped = true;
         const what = k === READ ? "read" : k === ADD ? "add to" : x.adds.has(c) ? "write (not only add to)" : "write";

@@ -94,6 +94,8 @@ export class Movers {
   /** Per location: how many of its family's general accesses it has been given. */
   private readonly applied: number[] = [];
   private readonly seen: (Access[] | undefined)[] = [];
+  /** The same accesses as keys, to tell a new one quickly (see noteOne). */
+  private readonly seenKeys: (Map<number, Set<number>> | undefined)[] = [];
   private relied: (Access[] | undefined)[] = [];
   /** thread -> step label -> every instance seen so far was a left mover. */
   private readonly leftLive = new Map<string, Map<string, boolean>>();
@@ -176,8 +178,17 @@ export class Movers {
     for (const l of data) {
       const w = fp.writes.has(l);
       this.note(l, t, need.ex, need.sh, w);
-      if (right && !this.isFree(l, t, w, end)) right = false;
-      if (left && !this.isFree(l, t, w, start)) left = false;
+      if (!right && !left) continue;
+      // Right: every other thread's conflicting access is excluded by the locks held after; left: before.
+      const list = this.seen[l];
+      if (list === undefined) continue;
+      for (let i = 0; i < list.length; i++) {
+        const a = list[i] as Access;
+        if (a.t === t || !(a.w || w)) continue;
+        if (right && !excluded(a, end)) right = false;
+        if (left && !excluded(a, start)) left = false;
+        if (!right && !left) break;
+      }
     }
     let labels = this.leftLive.get(thread);
     if (labels === undefined) this.leftLive.set(thread, (labels = new Map()));
@@ -207,14 +218,6 @@ export class Movers {
 
   invalidate(why: string): void {
     this.invalid ??= why;
-  }
-
-  /** Every other thread's conflicting access to l is excluded by the locks in h. */
-  private isFree(l: number, t: number, w: boolean, h: Held): boolean {
-    const list = this.seen[l];
-    if (list === undefined) return true;
-    for (const a of list) if (a.t !== t && (a.w || w) && !excluded(a, h)) return false;
-    return true;
   }
 
   private note(l: number, t: number, ex: number, sh: number, w: boolean): void {
@@ -285,11 +288,15 @@ export class Movers {
 
   /** Record one access; false when it was known. */
   private noteOne(l: number, t: number, ex: number, sh: number, w: boolean): boolean {
+    // Known accesses by exclusive locks, then (shared locks, thread, write) as one number: sh < 2^30.
+    let byEx = this.seenKeys[l];
+    if (byEx === undefined) this.seenKeys[l] = byEx = new Map();
+    let keys = byEx.get(ex);
+    if (keys === undefined) byEx.set(ex, (keys = new Set()));
+    const k = (sh * 4096 + t) * 2 + (w ? 1 : 0);
+    if (keys.has(k)) return false;
+    keys.add(k);
     const list = (this.seen[l] ??= []);
-    for (let i = 0; i < list.length; i++) {
-      const b = list[i] as Access;
-      if (b.t === t && b.ex === ex && b.sh === sh && b.w === w) return false;
-    }
     const a: Access = { t, ex, sh, w };
     list.push(a);
     const r = this.relied[l];

@@ -8,7 +8,7 @@ import type { State } from "../mm/types";
 import type { Prepared } from "../scenarios/build";
 import { clonePlain } from "../sim/clone";
 import { Machine, NotCopyable } from "../sim/resumable";
-import { type ChoiceContext, ignoresNext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, type Verdict } from "../sim/scheduler";
+import { type ChoiceContext, ignoresNext, type RunOptions, type RunResult, type RunSnapshot, runThreadsOn, STOP_RUN, type Verdict } from "../sim/scheduler";
 import { diff, flatten } from "../sim/trace";
 import { type Step, waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
@@ -126,8 +126,6 @@ function orEmpty(a: string[]): readonly string[] {
   return a.length === 0 ? EMPTY : a;
 }
 
-class Abort {}
-const ABORT = new Abort();
 
 /** Are the threads compiled kernel paths (machines), whose position and variables are data? */
 export function copyable(p: Prepared): boolean {
@@ -173,7 +171,7 @@ export class Search {
   /** Random walks (see WALKS): the random source while one runs, else null; and how many to run next. */
   private walk: (() => number) | null = null;
   private walks = WALKS;
-  /** Runs into a pass before the walks of a big search (ExhaustiveOptions.walksAfter), once per search. */
+  /** Runs into a pass before the walks of a big search (ExhaustiveOptions.walksAfter), once per pass. */
   private readonly walksAfter: number;
   private walkedBig = false;
   /** this.schedules when the current pass started. */
@@ -394,8 +392,14 @@ export class Search {
         for (const l of footprint.writes) if (ad === undefined || !ad.has(l)) evOther.add(l);
         if (ad !== undefined) for (const l of ad) (evAdds ??= new Set()).add(l);
       }
-      for (const l of footprint.reads) evReads.add(l);
-      for (const l of footprint.writes) evWrites.add(l);
+      if (evReads.size === 0 && evWrites.size === 0) {
+        // The event's first step (most events have one): its sets are the event's, fresh from take().
+        evReads = footprint.reads as Set<number>;
+        evWrites = footprint.writes as Set<number>;
+      } else {
+        for (const l of footprint.reads) evReads.add(l);
+        for (const l of footprint.writes) evWrites.add(l);
+      }
       if (check && before) this.checkWrites(before, state, footprint, cur as string);
       if (mv === null || start === null) return;
       cls = mv.step(ti, cur as string, label, footprint, born, start, mv.held(state, cur as string), waited);
@@ -499,7 +503,7 @@ export class Search {
         lastEntry = null;
         if (this.walk === null) this.states.add(key);
         const f = this.walk === null ? this.newFrame(d, ctx, key, fps, tkeys, tlabels) : this.walkFrame(d, ctx, key);
-        if (f === null) throw ABORT;
+        if (f === null) return STOP_RUN;
         t = f.chosen;
         if (tk !== null) evKey = tk[this.index.get(t) as number] as number;
         if (this.walk === null) this.transitions++;
@@ -589,11 +593,10 @@ export class Search {
         r = runThreadsOn(inPlace || undoing ? resume.run.state : clonePlain(resume.run.state), this.p.policy, this.p.opts, this.p.threads, opts, false);
       } else r = runOnce(this.p, this.o.prefix !== undefined ? { ...opts, schedule: this.o.prefix } : opts);
     } catch (e) {
-      if (!(e instanceof Abort)) {
-        if (e instanceof UsageError) throw new UsageError(`${e.message} (exploring ${this.p.spec.id} on ${this.p.policy.version})`);
-        throw e;
-      }
+      if (e instanceof UsageError) throw new UsageError(`${e.message} (exploring ${this.p.spec.id} on ${this.p.policy.version})`);
+      throw e;
     }
+    if (r !== null && r.stopped === true) r = null;
     if (this.walk !== null) {
       if (r && cur !== null && r.steps > base) {
         stepDone(r.state);
@@ -985,6 +988,7 @@ export class Search {
     mv.newPass();
     this.futures?.newPass();
     this.passStart = this.schedules;
+    this.walkedBig = false;
     this.frames.length = 0;
     this.races.clear();
     this.outcomes.clear();

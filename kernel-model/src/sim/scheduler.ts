@@ -72,6 +72,12 @@ export interface RunSnapshot {
 }
 export type Chooser = (ctx: ChoiceContext) => string;
 
+/**
+ * What a chooser returns to end the run before the step (the explorer, at a state it has seen): the run
+ * returns at once, with `stopped` set and no end-of-run checks. Cheaper than throwing out of the run.
+ */
+export const STOP_RUN = "\u0000stop";
+
 export interface RunOptions {
   /** Schedule in compact form; after it runs out, the default continuation takes over. */
   schedule?: string;
@@ -142,6 +148,8 @@ export interface RunResult {
   schedule: string;
   steps: number;
   state: State;
+  /** The chooser ended the run early (STOP_RUN): the verdict means nothing. */
+  stopped?: true;
 }
 
 interface Live {
@@ -357,7 +365,9 @@ class Run {
         this.bound = true;
         break;
       }
-      const t = ready[this.pick(runnable)] as Live;
+      const at = this.pick(runnable);
+      if (at < 0) return { verdict: { kind: "clean" }, violations: s.violations, trace: this.trace, schedule: this.schedule, steps: this.steps, state: s, stopped: true };
+      const t = ready[at] as Live;
       if (this.tracing) this.tracedStep(t);
       else this.step(t);
       if (blocked !== null) for (const b of blocked) countWait(s, b);
@@ -466,6 +476,7 @@ class Run {
       c = this.chooser({ step: this.steps, runnable: runnable.slice(), next: nextRecord(runnable, ready), state: this.s, last: this.last, snapshot: this.takeSnapshot, threadHashes: this.hashThreads, pending: this.pendingSteps });
     }
     const at = runnable.indexOf(c);
+    if (at < 0 && c === STOP_RUN) return -1;
     if (at < 0) throw new UsageError(`chooser picked "${c}", which cannot run; runnable: ${runnable.join(", ")}`);
     return at;
   }
