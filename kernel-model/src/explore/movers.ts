@@ -75,6 +75,31 @@ interface Family {
   general: General[];
 }
 
+/**
+ * One step() answer: what it depended on besides the accesses seen (the thread, its locks before and
+ * after, the locks taken inside, whether it waited, the data locations and which it wrote: `code`) and
+ * the label (whose left-mover record it updated), with the count of accesses noted when it was given.
+ */
+interface Memo {
+  label: string;
+  code: number[];
+  version: number;
+  right: boolean;
+  left: boolean;
+}
+
+function codeHash(code: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const x of code) h = Math.imul(h ^ (x | 0), 0x01000193) ^ Math.floor(x / 0x100000000);
+  return h >>> 0;
+}
+
+function sameCode(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A location of an object of a collection (`pages.P0.mapping`): its family and the object's id token. */
 interface Sibling {
   fam: Family;
@@ -94,6 +119,10 @@ export class Movers {
   /** Per location: how many of its family's general accesses it has been given. */
   private readonly applied: number[] = [];
   private readonly seen: (Access[] | undefined)[] = [];
+  /** Accesses noted so far (bumped by each new one): a memo of step() from the same count still holds. */
+  private version = 0;
+  /** step()'s answers by the hash of what they depend on (see Memo). */
+  private readonly memo = new Map<number, Memo[]>();
   /** The same accesses as keys, to tell a new one quickly (see noteOne). */
   private readonly seenKeys: (Map<number, Set<number>> | undefined)[] = [];
   private relied: (Access[] | undefined)[] = [];
@@ -169,6 +198,25 @@ export class Movers {
       lockAccess(l);
       if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
+    // The same step as one classified since the last new access: the same answer (memo).
+    const code: number[] = [t, start.ex, start.sh, end.ex, end.sh, inStep, waited === null ? 0 : 1];
+    for (const l of data) code.push(fp.writes.has(l) ? l * 2 + 1 : l * 2);
+    const cacheable = this.bits.size <= MAX_BITS; // else locks beyond the bits are told apart by id only
+    let h = 0;
+    let memo: Memo | undefined;
+    if (cacheable) {
+      h = codeHash(code);
+      const list = this.memo.get(h);
+      if (list !== undefined) {
+        for (const m of list) {
+          if (m.label === label && sameCode(m.code, code)) {
+            if (m.version === this.version) return { right: m.right, left: m.left, t, data, writes: fp.writes, start, end };
+            memo = m;
+            break;
+          }
+        }
+      }
+    }
     const acquired = end.ids.some((id) => !start.ids.includes(id));
     const released = start.ids.some((id) => !end.ids.includes(id));
     const need = { ex: start.ex | end.ex | inStep, sh: 0 };
@@ -193,6 +241,18 @@ export class Movers {
     let labels = this.leftLive.get(thread);
     if (labels === undefined) this.leftLive.set(thread, (labels = new Map()));
     if (labels.get(label) !== false) labels.set(label, left);
+    if (cacheable) {
+      if (memo === undefined) {
+        memo = { label, code, version: this.version, right, left };
+        const list = this.memo.get(h);
+        if (list === undefined) this.memo.set(h, [memo]);
+        else list.push(memo);
+      } else {
+        memo.version = this.version;
+        memo.right = right;
+        memo.left = left;
+      }
+    }
     return { right, left, t, data, writes: fp.writes, start, end };
   }
 
@@ -296,6 +356,7 @@ export class Movers {
     const k = (sh * 4096 + t) * 2 + (w ? 1 : 0);
     if (keys.has(k)) return false;
     keys.add(k);
+    this.version++;
     const list = (this.seen[l] ??= []);
     const a: Access = { t, ex, sh, w };
     list.push(a);
