@@ -219,13 +219,13 @@ export class Movers {
     }
     const acquired = end.ids.some((id) => !start.ids.includes(id));
     const released = start.ids.some((id) => !end.ids.includes(id));
-    const need = { ex: start.ex | end.ex | inStep, sh: 0 };
-    need.sh = (start.sh | end.sh) & ~need.ex;
+    const needEx = start.ex | end.ex | inStep;
+    const needSh = (start.sh | end.sh) & ~needEx;
     let right = !released;
     let left = !acquired && waited === null;
     for (const l of data) {
       const w = fp.writes.has(l);
-      this.note(l, t, need.ex, need.sh, w);
+      this.note(l, t, needEx, needSh, w);
       if (!right && !left) continue;
       // Right: every other thread's conflicting access is excluded by the locks held after; left: before.
       const list = this.seen[l];
