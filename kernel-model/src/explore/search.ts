@@ -61,6 +61,8 @@ export interface Frame {
    */
   tkeys: number[] | null;
   tlabels: string[];
+  /** With tkeys: the lock each thread's next step waits for, if any (see closure: a blocked thread). */
+  twaits: (string | null)[];
   /** On a cycle of the search: always explores every thread (the stack proviso). */
   cyclic: boolean;
   /**
@@ -150,6 +152,8 @@ export class Search {
   /** states mode: key -> the sleep set it was explored with (thread names), or when bounded the visits no other dominates ([preemptions, steps, ...]). */
   private readonly visited = new Map<number, readonly string[] | number[]>();
   private readonly outcomes = new Map<string, Outcome>();
+  /** Lock id -> location id -> whether it is a field of that lock (closure's blocked threads). */
+  private readonly lockFields = new Map<string, Map<number, boolean>>();
   /** Location id -> the lock id it is the owner/readers field of (null: not a lock field). */
   private readonly lockLoc: (string | null | undefined)[] = [];
   /** DPOR: the current run's events indexed by location, for the race analysis after each run. */
@@ -379,6 +383,7 @@ export class Search {
     let evKey = 0; // the running event's thread state key (futures)
     let tkeys: number[] | null = null; // the new node's thread state keys (futures)
     let tlabels: string[] = [];
+    let twaits: (string | null)[] = [];
 
     // The step `cur` just ran, as part of node d's event.
     const stepDone = (state: State): void => {
@@ -501,11 +506,12 @@ export class Search {
           if (this.persistentSets && this.walk === null) {
             tkeys = tk.slice();
             tlabels = this.labelsAt(ctx);
+            twaits = this.waitsAt(ctx);
           }
         }
         lastEntry = null;
         if (this.walk === null) this.states.add(key);
-        const f = this.walk === null ? this.newFrame(d, ctx, key, fps, tkeys, tlabels) : this.walkFrame(d, ctx, key);
+        const f = this.walk === null ? this.newFrame(d, ctx, key, fps, tkeys, tlabels, twaits) : this.walkFrame(d, ctx, key);
         if (f === null) return STOP_RUN;
         t = f.chosen;
         if (tk !== null) evKey = tk[this.index.get(t) as number] as number;
@@ -633,7 +639,7 @@ export class Search {
   }
 
   /** Make the node at depth d; null when the run should stop here (visited, or sleep-set blocked). */
-  private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[], tkeys: number[] | null, tlabels: string[]): Frame | null {
+  private newFrame(d: number, ctx: ChoiceContext, key: number, fps: readonly number[], tkeys: number[] | null, tlabels: string[], twaits: (string | null)[]): Frame | null {
     const parent = d > 0 ? (this.frames[d - 1] as Frame) : null;
     const unbounded = this.mode === "states" && this.o.preemptions === undefined;
     const seen = this.mode === "states" ? this.visited.get(key) : undefined;
@@ -709,7 +715,7 @@ export class Search {
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
-    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, cyclic: false, alone };
+    const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, twaits, cyclic: false, alone };
     this.frames[d] = f;
     return f;
   }
@@ -718,7 +724,7 @@ export class Search {
   private walkFrame(d: number, ctx: ChoiceContext, key: number): Frame {
     const r = ctx.runnable;
     const chosen = r[below(this.walk as () => number, r.length)] as string;
-    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: NO_SLEEP, done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], cyclic: false, alone: false };
+    const f: Frame = { runnable: [...r], chosen, fp: null, sleep: NO_SLEEP, done: new Map(), todo: [], preemptions: 0, last: ctx.last, label: "", waits: [], locks: null, fps: [], hb: null, len: 0, snap: null, key, tkeys: null, tlabels: [], twaits: [], cyclic: false, alone: false };
     this.frames[d] = f;
     return f;
   }
@@ -740,6 +746,44 @@ export class Search {
   private labelsAt(ctx: ChoiceContext): string[] {
     const pend = (ctx.pending as () => readonly (Step | null)[])();
     return this.names.map((_, i) => pend[i]?.label ?? "");
+  }
+
+  /** The lock each thread's next step waits for here (null: none, or finished). */
+  private waitsAt(ctx: ChoiceContext): (string | null)[] {
+    const pend = (ctx.pending as () => readonly (Step | null)[])();
+    return this.names.map((_, i) => waitLock(pend[i]?.wait));
+  }
+
+  /**
+   * The threads outside the set (but v) whose futures can change lock `lock` (a store or an add to its
+   * fields): the ones that could let v, blocked on it, run. null when one's future is unknown.
+   */
+  private lockWriters(lock: string, v: number, keys: readonly number[], entries: readonly (Entry | undefined)[], inSet: ReadonlySet<string>): number[] | null {
+    const out: number[] = [];
+    for (let u = 0; u < keys.length; u++) {
+      if (u === v || keys[u] === 0 || inSet.has(this.names[u] as string)) continue;
+      const e = entries[u];
+      if (e === undefined) return null;
+      if (this.writesLock(e.writes, lock) || this.writesLock(e.adds, lock)) out.push(u);
+    }
+    return out;
+  }
+
+  /** Is one of these locations a field of lock `lock` (locks.<id> or below)? */
+  private writesLock(locs: ReadonlySet<number>, lock: string): boolean {
+    let known = this.lockFields.get(lock);
+    if (known === undefined) this.lockFields.set(lock, (known = new Map()));
+    const prefix = `locks.${lock}`;
+    for (const l of locs) {
+      let is = known.get(l);
+      if (is === undefined) {
+        const name = this.locs.names[l] as string;
+        is = name === prefix || name.startsWith(`${prefix}.`);
+        known.set(l, is);
+      }
+      if (is) return true;
+    }
+    return false;
   }
 
   /**
@@ -839,7 +883,29 @@ export class Search {
         } else if (f.runnable.includes(name)) {
           inSet.add(name);
           need.push(name);
-        } else return null; // blocked (or never seen): it could not be explored here
+        } else {
+          // Blocked: it could not be explored here. While only threads outside the set run, it stays
+          // blocked unless one of them changes the lock it waits for, so its future does not matter;
+          // those that can are pulled in (they may enable it: Valmari's necessary enabling set).
+          const lock = f.twaits[v];
+          if (this.o.leaveBlocked === false || lock === null || lock === undefined) return null;
+          const writers = this.lockWriters(lock, v, keys, entries, inSet);
+          if (writers === null) return null;
+          for (const u of writers) {
+            const un = this.names[u] as string;
+            const zu = f.sleep.get(un);
+            if (zu !== undefined) {
+              if (zu.halts === true) return null;
+              inSet.add(un);
+              asleep.push(un);
+              members.push(zu);
+              grew = true;
+            } else if (f.runnable.includes(un)) {
+              inSet.add(un);
+              need.push(un);
+            } else return null; // blocked too
+          }
+        }
       }
       if (!grew || need.length > 0) break;
     }

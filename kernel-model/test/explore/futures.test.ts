@@ -84,7 +84,7 @@ describe("state caching with persistent sets", () => {
     expect(on.states).toBeLessThan(off.states * 0.7);
   });
 
-  test("S1 with 2 pages and 2 migrators on 2.6.34: closed sets (threads pulled in while their futures touch what was explored) reach the same verdicts and end states as sets of one and as none, in fewer states", () => {
+  test("S1 with 2 pages and 2 migrators on 2.6.34: closed sets (threads pulled in while their futures touch what was explored, blocked ones left out while only members can release their lock) reach the same verdicts and end states as sets of one and as none, in fewer states", () => {
     const p = prepareScenario(S1({ pages: 2, migrators: "per-page" }), { kernel: "2.6.34" });
     const o = { reduction: "states" as const, stopAtFirst: false, collectEndStates: true };
     const closed = exhaustive(p, { ...o, persistent: true });
@@ -98,6 +98,12 @@ describe("state caching with persistent sets", () => {
     expect(closed.endStates).toEqual(off.endStates);
     expect(first.endStates).toEqual(off.endStates);
     expect(closed.states).toBeLessThan(first.states);
+    // A blocked thread (T at down_write while F holds mmap_sem, F at down_read while T does) pulled in
+    // no longer makes the node explore every thread when only members can release its lock.
+    const allBlocked = exhaustive(p, { ...o, leaveBlocked: false });
+    expect(verdicts(allBlocked)).toEqual(verdicts(off));
+    expect(allBlocked.endStates).toEqual(off.endStates);
+    expect(closed.states).toBeLessThan(allBlocked.states);
   });
 
   test("S1 with 2 pages and 2 migrators on 2.6.36: the seed whose closure looks smallest explores fewer states than the first thread in order, with the same verdicts and end states", () => {
