@@ -865,47 +865,43 @@ export class Search {
     const need: string[] = [];
     const inSet = new Set<string>(f.done.keys());
     const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, f.tlabels[v] as string)));
+    let grew = false;
+    // Pull thread u into the set: an asleep one joins with its next event (known, and covered elsewhere
+    // on this path), a runnable one is to be explored; false when it cannot be (blocked).
+    const pull = (u: number): boolean => {
+      const name = this.names[u] as string;
+      const z = f.sleep.get(name);
+      if (z !== undefined) {
+        if (entries[u] === undefined || z.halts === true) return false;
+        inSet.add(name);
+        asleep.push(name);
+        members.push(z);
+        grew = true;
+      } else if (f.runnable.includes(name)) {
+        inSet.add(name);
+        need.push(name);
+      } else return false;
+      return true;
+    };
     for (;;) {
-      let grew = false;
+      grew = false;
       for (let v = 0; v < keys.length; v++) {
         const name = this.names[v] as string;
         if (keys[v] === 0 || inSet.has(name)) continue;
         const e = entries[v];
         if (e !== undefined && !members.some((fp) => fu.touches(fp, e))) continue;
-        const z = f.sleep.get(name);
-        if (z !== undefined) {
-          // Asleep: its next event is known (and covered elsewhere on this path); it joins the set.
-          if (e === undefined || z.halts === true) return null;
-          inSet.add(name);
-          asleep.push(name);
-          members.push(z);
-          grew = true;
-        } else if (f.runnable.includes(name)) {
-          inSet.add(name);
-          need.push(name);
-        } else {
-          // Blocked: it could not be explored here. While only threads outside the set run, it stays
-          // blocked unless one of them changes the lock it waits for, so its future does not matter;
-          // those that can are pulled in (they may enable it: Valmari's necessary enabling set).
-          const lock = f.twaits[v];
-          if (this.o.leaveBlocked === false || lock === null || lock === undefined) return null;
-          const writers = this.lockWriters(lock, v, keys, entries, inSet);
-          if (writers === null) return null;
-          for (const u of writers) {
-            const un = this.names[u] as string;
-            const zu = f.sleep.get(un);
-            if (zu !== undefined) {
-              if (zu.halts === true) return null;
-              inSet.add(un);
-              asleep.push(un);
-              members.push(zu);
-              grew = true;
-            } else if (f.runnable.includes(un)) {
-              inSet.add(un);
-              need.push(un);
-            } else return null; // blocked too
-          }
+        if (f.sleep.has(name) || f.runnable.includes(name)) {
+          if (!pull(v)) return null;
+          continue;
         }
+        // Blocked: it could not be explored here. While only threads outside the set run, it stays
+        // blocked unless one of them changes the lock it waits for, so its future does not matter;
+        // those that can are pulled in (they may enable it: Valmari's necessary enabling set).
+        const lock = f.twaits[v];
+        if (this.o.leaveBlocked === false || lock === null || lock === undefined) return null;
+        const writers = this.lockWriters(lock, v, keys, entries, inSet);
+        if (writers === null) return null;
+        for (const u of writers) if (!pull(u)) return null;
       }
       if (!grew || need.length > 0) break;
     }
