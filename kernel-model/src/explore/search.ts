@@ -699,11 +699,12 @@ export class Search {
     const keys = this.persistentSets && only === null && todo.length > 1 ? tkeys : null;
     let alone = false;
     if (keys !== null) {
-      const i = todo.findIndex((t) => this.looksPrivate(t, keys, tlabels));
+      const entries = this.entriesAt(keys, tlabels);
+      const i = todo.findIndex((t) => this.looksPrivate(this.index.get(t) as number, keys, entries));
       if (i > 0) todo.unshift(...todo.splice(i, 1));
       alone = i >= 0;
       if (!alone && this.o.seed !== "order") {
-        const j = this.smallestSeed(todo, keys, tlabels, ctx.runnable, sleep);
+        const j = this.smallestSeed(todo, keys, entries, ctx.runnable, sleep);
         if (j > 0) todo.unshift(...todo.splice(j, 1));
       }
     }
@@ -792,10 +793,9 @@ export class Search {
    * set closure finds from the first event explored is small; -1 when no closure is known to be smaller
    * than exploring every thread.
    */
-  private smallestSeed(todo: readonly string[], keys: readonly number[], labels: readonly string[], runnable: readonly string[], sleep: ReadonlyMap<string, Footprint>): number {
+  private smallestSeed(todo: readonly string[], keys: readonly number[], entries: readonly (Entry | undefined)[], runnable: readonly string[], sleep: ReadonlyMap<string, Footprint>): number {
     const fu = this.futures as Futures;
     const n = keys.length;
-    const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, labels[v] as string)));
     let best = -1;
     let bestSize = Infinity;
     for (let i = 0; i < todo.length; i++) {
@@ -830,17 +830,22 @@ export class Search {
   }
 
   /** A hint only (what the search relies on is checked in closure): t's next event as seen so far is private. */
-  private looksPrivate(t: string, keys: readonly number[], labels: readonly string[]): boolean {
+  private looksPrivate(ti: number, keys: readonly number[], entries: readonly (Entry | undefined)[]): boolean {
     const fu = this.futures as Futures;
-    const ti = this.index.get(t) as number;
-    const mine = fu.find(ti, keys[ti] as number, labels[ti] as string);
+    const mine = entries[ti];
     if (mine === undefined) return false;
     for (let v = 0; v < keys.length; v++) {
       if (v === ti || keys[v] === 0) continue;
-      const e = fu.find(v, keys[v] as number, labels[v] as string);
+      const e = entries[v];
       if (e === undefined || fu.nextMeets(mine, e)) return false;
     }
     return true;
+  }
+
+  /** Each thread's learned future at a node (futures.ts: find), undefined where finished or unknown. */
+  private entriesAt(keys: readonly number[], labels: readonly string[]): (Entry | undefined)[] {
+    const fu = this.futures as Futures;
+    return keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, labels[v] as string)));
   }
 
   /**
@@ -864,7 +869,7 @@ export class Search {
     const asleep: string[] = [];
     const need: string[] = [];
     const inSet = new Set<string>(f.done.keys());
-    const entries: (Entry | undefined)[] = keys.map((k, v) => (k === 0 ? undefined : fu.find(v, k, f.tlabels[v] as string)));
+    const entries = this.entriesAt(keys, f.tlabels);
     let grew = false;
     // Pull thread u into the set: an asleep one joins with its next event (known, and covered elsewhere
     // on this path), a runnable one is to be explored; false when it cannot be (blocked).
