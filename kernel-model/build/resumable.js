@@ -218,9 +218,12 @@ class Generator {
     // A module-level function's body is made once, beside it, not as a closure per call.
     if (ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent) && fn.name) {
       const body = `${fn.name.text}$machine`;
+      // A copy of a frame as a literal of the same fields in the same order: one shape, unlike a spread.
+      const fields = ["$pc", ...params, ...others];
+      const clone = `function ($s) { return { ${fields.map((f) => `${f}: $s.${f}`).join(", ")} }; }`;
       return (
-        `${mods}function${nameText}(${paramText}) {\n  return new $rt.Machine(${JSON.stringify(this.name)}, ${body}, { ${init} }, ${body}$live);\n}\n` +
-        `function ${body}${machine.slice("function ".length)}\nvar ${body}$live = ${live};`
+        `${mods}function${nameText}(${paramText}) {\n  return new $rt.Machine(${JSON.stringify(this.name)}, ${body}, { ${init} }, ${body}$live, ${body}$clone);\n}\n` +
+        `function ${body}${machine.slice("function ".length)}\nvar ${body}$live = ${live};\nvar ${body}$clone = ${clone};`
       );
     }
     return `${mods}function${nameText}(${paramText}) {\n  return new $rt.Machine(${JSON.stringify(this.name)}, ${machine}, { ${init} }, ${live});\n}`;

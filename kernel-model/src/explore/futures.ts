@@ -218,7 +218,7 @@ export class Futures {
   }
 
   /** Add these fields to e's future and to the futures of every entry before it. */
-  private spread(e: Entry, reads: Iterable<number>, writes: Iterable<number>, adds: Iterable<number>): void {
+  private spread(e: Entry, reads: ReadonlySet<number>, writes: ReadonlySet<number>, adds: ReadonlySet<number>): void {
     // Most of what an event or a successor brings is known already: only the new goes on the worklist.
     let work: [Entry, number, Kind][] | null = null;
     for (const c of reads) if (!e.reads.has(c)) (work ??= []).push([e, c, READ]);
@@ -247,11 +247,11 @@ const ADD = 2;
 type Kind = typeof READ | typeof WRITE | typeof ADD;
 const NO_ADDS: ReadonlySet<number> = new Set();
 
-/** The locations an event stored to (wrote other than by atomic adds). */
-function storesOf(fp: Footprint): Iterable<number> {
+/** The locations an event stored to (wrote other than by atomic adds). A Set, as spread's other arguments: a for-of that sees two kinds of iterable allocates per element. */
+function storesOf(fp: Footprint): ReadonlySet<number> {
   const adds = fp.adds;
   if (adds === undefined) return fp.writes;
-  const out: number[] = [];
-  for (const l of fp.writes) if (!adds.has(l)) out.push(l);
+  const out = new Set<number>();
+  for (const l of fp.writes) if (!adds.has(l)) out.add(l);
   return out;
 }

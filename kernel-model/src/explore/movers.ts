@@ -90,7 +90,10 @@ interface Memo {
 
 function codeHash(code: readonly number[]): number {
   let h = 0x811c9dc5;
-  for (const x of code) h = Math.imul(h ^ (x | 0), 0x01000193) ^ Math.floor(x / 0x100000000);
+  for (let i = 0; i < code.length; i++) {
+    const x = code[i] as number;
+    h = Math.imul(h ^ (x | 0), 0x01000193) ^ Math.floor(x / 0x100000000);
+  }
   return h >>> 0;
 }
 
@@ -123,6 +126,7 @@ export class Movers {
   private version = 0;
   /** step()'s answers by the hash of what they depend on (see Memo). */
   private readonly memo = new Map<number, Memo[]>();
+  private readonly scratch: number[] = [];
   /** The same accesses as keys, to tell a new one quickly (see noteOne). */
   private readonly seenKeys: (Map<number, Set<number>> | undefined)[] = [];
   private relied: (Access[] | undefined)[] = [];
@@ -198,9 +202,21 @@ export class Movers {
       lockAccess(l);
       if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
-    // The same step as one classified since the last new access: the same answer (memo).
-    const code: number[] = [t, start.ex, start.sh, end.ex, end.sh, inStep, waited === null ? 0 : 1];
-    for (const l of data) code.push(fp.writes.has(l) ? l * 2 + 1 : l * 2);
+    // The same step as one classified since the last new access: the same answer (memo). The key is
+    // built in a scratch array (a memo keeps a copy): most steps find their memo.
+    const code = this.scratch;
+    code.length = 7 + data.length;
+    code[0] = t;
+    code[1] = start.ex;
+    code[2] = start.sh;
+    code[3] = end.ex;
+    code[4] = end.sh;
+    code[5] = inStep;
+    code[6] = waited === null ? 0 : 1;
+    for (let i = 0; i < data.length; i++) {
+      const l = data[i] as number;
+      code[7 + i] = fp.writes.has(l) ? l * 2 + 1 : l * 2;
+    }
     const cacheable = this.bits.size <= MAX_BITS; // else locks beyond the bits are told apart by id only
     let h = 0;
     let memo: Memo | undefined;
@@ -243,7 +259,7 @@ export class Movers {
     if (labels.get(label) !== false) labels.set(label, left);
     if (cacheable) {
       if (memo === undefined) {
-        memo = { label, code, version: this.version, right, left };
+        memo = { label, code: code.slice(), version: this.version, right, left };
         const list = this.memo.get(h);
         if (list === undefined) this.memo.set(h, [memo]);
         else list.push(memo);

@@ -14,6 +14,7 @@ import { type Step, waitLock } from "../sim/kernel";
 import { below, cutByStepBound, isFailure, mulberry32, outcomeKey, runOnce } from "./common";
 import { dependent, type Footprint, Locations, mix, Recorder } from "./footprint";
 import { combine, hashState, StateHasher } from "./statehash";
+import { KeyTable } from "./keytable";
 import { type Entry, Futures } from "./futures";
 import { type Held, Movers, type StepClass } from "./movers";
 import { Progress } from "./progress";
@@ -112,9 +113,10 @@ const WALKS_MAX = 2048;
  * pages and 4 migrators on 2.6.36: the walks in its first pass find the future that invalidates it (a
  * walk reads a page's mapping) at run 4,096, and those in its second teach what used to invalidate that
  * one at run 29,913 (a fault writing a freed page's flag): one restart instead of two, 10% fewer
- * transitions.
+ * transitions. 256 walks do it (128 do not: two restarts); 1,024 cost 3 s more (a walk is a whole run
+ * from the initial state, about 3.5 ms there).
  */
-const WALKS_BIG = 1024;
+const WALKS_BIG = 256;
 const WALKS_AFTER = 4096;
 /**
  * Passes a future may invalidate before the search gives persistent sets up (and explores every thread
@@ -148,9 +150,9 @@ export class Search {
   private readonly violationsLoc: number;
   private readonly threadUnits: number[];
   private readonly frames: Frame[] = [];
-  private readonly states = new Set<number>();
+  private readonly states = new KeyTable<never>(false);
   /** states mode: key -> the sleep set it was explored with (thread names), or when bounded the visits no other dominates ([preemptions, steps, ...]). */
-  private readonly visited = new Map<number, readonly string[] | number[]>();
+  private readonly visited = new KeyTable<readonly string[] | number[]>();
   private readonly outcomes = new Map<string, Outcome>();
   /** Lock id -> location id -> whether it is a field of that lock (closure's blocked threads). */
   private readonly lockFields = new Map<string, Map<number, boolean>>();
@@ -623,7 +625,7 @@ export class Search {
         if (d >= replayTo && r.violations.some((v) => v.fatal && v.invariant !== "deadlock")) f.fp = { ...(f.fp as Footprint), halts: true };
       }
       hasher.touch(this.threadUnits);
-      hasher.wrote([this.violationsLoc]); // the end-of-run checks append violations
+      hasher.wroteOne(this.violationsLoc); // the end-of-run checks append violations
       this.states.add(this.key(brute ? hashState(r.state) : hasher.digest(r.state), fps, null));
       this.record(r);
     }

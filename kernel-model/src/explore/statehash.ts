@@ -118,12 +118,14 @@ export class StateHasher {
     return this;
   }
 
-  /** A step wrote these locations. */
-  wrote(writes: Iterable<number>): void {
-    for (const l of writes) {
-      const u = this.locs.unitOf[l] as number;
-      if (u >= 0) this.dirty.add(u);
-    }
+  /** A step wrote these locations (a Set only: a for-of that also sees arrays allocates per element). */
+  wrote(writes: ReadonlySet<number>): void {
+    for (const l of writes) this.wroteOne(l);
+  }
+
+  wroteOne(l: number): void {
+    const u = this.locs.unitOf[l] as number;
+    if (u >= 0) this.dirty.add(u);
   }
 
   /** Mark units dirty (e.g. threads.T, whose `done` the scheduler sets behind the view's back). */
@@ -215,7 +217,8 @@ export class StateHasher {
 export function combine(h: number, parts: readonly number[]): number {
   let a = (h / 0x200000) | 0;
   let b = h & 0x1fffff;
-  for (const p of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as number;
     a = mix(a, p);
     b = mix(b ^ 0x5bd1e995, p);
   }

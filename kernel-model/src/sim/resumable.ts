@@ -27,7 +27,12 @@ export class Machine implements Iterator<unknown, unknown, undefined> {
     readonly f: MachineFrame,
     /** Per resume point ($pc), the frame fields read later (build/resumable.js: liveness). */
     readonly live: readonly (readonly string[])[],
+    /** A copy of a frame of this function (its fields in order: one shape); absent: a spread. */
+    readonly clone?: (f: MachineFrame) => MachineFrame,
   ) {}
+
+  /** hashThread's pass that last hashed this machine (cheaper than a Set of those seen). */
+  hashed = 0;
 
   next(): IteratorResult<unknown, unknown> {
     if (this.f.$pc < 0) return DONE;
@@ -112,8 +117,8 @@ export class Copier {
       // ones keep what they held (never read again: maybe an object of an earlier step's state view).
       // A closure bound to this frame may have been reached first (then its copy of the frame is used).
       const src = x.f;
-      const f = (this.memo.get(src) as MachineFrame | undefined) ?? { ...src };
-      const m = new Machine(x.name, x.body, f, x.live);
+      const f = (this.memo.get(src) as MachineFrame | undefined) ?? (x.clone !== undefined ? x.clone(src) : { ...src });
+      const m = new Machine(x.name, x.body, f, x.live, x.clone);
       this.memo.set(o, m);
       this.memo.set(src, f);
       const live = x.live[src.$pc];
@@ -155,7 +160,8 @@ export class Copier {
  * (the thread's pending step). Throws NotCopyable for a native generator or a foreign object.
  */
 export function hashThread(gen: unknown, extra = ""): number {
-  hSeen.clear();
+  if (hSeen.size > 0) hSeen.clear();
+  hPass = (hPass + 1) | 0 || 1;
   h = 0x811c9dc5;
   hashStr(extra);
   hashValue(gen);
@@ -165,6 +171,7 @@ export function hashThread(gen: unknown, extra = ""): number {
 // The hash in progress (module state rather than closures: hashing runs at every node of a search).
 let h = 0;
 const hSeen = new Set<object>();
+let hPass = 0;
 
 function mixIn(x: number): void {
   h = Math.imul(h ^ x, 0x01000193);
@@ -203,9 +210,9 @@ function hashValue(x: unknown): void {
   }
   if (x === null) return mixIn(8);
   if (x instanceof KernelContext) return mixIn(9);
-  if (hSeen.has(x)) return mixIn(10);
-  hSeen.add(x);
   if (x instanceof Machine) {
+    if (x.hashed === hPass) return mixIn(10);
+    x.hashed = hPass;
     mixIn(11);
     hashStr(x.name);
     const pc = x.f.$pc;
@@ -214,6 +221,8 @@ function hashValue(x: unknown): void {
     if (live !== undefined) for (let i = 0; i < live.length; i++) hashValue(x.f[live[i] as string]);
     return;
   }
+  if (hSeen.has(x)) return mixIn(10);
+  hSeen.add(x);
   if (Array.isArray(x)) {
     mixIn(12);
     mixIn(x.length);

@@ -160,6 +160,9 @@ describe("build/resumable.js: machines behave as the generators", () => {
         prefix.push(r.value);
       }
       const copy = new Copier().copy(m);
+      // A module-level function's frame is copied by its own literal: the same fields in the same order.
+      expect((m as Machine).clone).toBeDefined();
+      expect(Object.keys((copy as Machine).f)).toEqual(Object.keys((m as Machine).f));
       const hashBefore = hashThread(m);
       expect(hashThread(copy)).toBe(hashBefore);
       // The copy first, then the original: they must not share anything they change.
