@@ -201,6 +201,19 @@ export function hashPrimitive(v: unknown): number {
 const RAW = Symbol("raw");
 type Obj = Record<PropertyKey, unknown>;
 
+/**
+ * A field written in an event: the first value it replaced (`had`: the field existed) and where it is,
+ * target[key] or, for a field of an object that was replaced whole (a pte), field `field` of target[key].
+ * Data rather than a closure: a closure in the view's set trap would allocate on every store.
+ */
+interface Snap {
+  target: Obj;
+  key: PropertyKey;
+  field: string | null;
+  old: unknown;
+  had: boolean;
+}
+
 /** What a Recorder notes: nothing, locations, or locations and the values read. */
 export type RecordMode = "off" | "footprint" | "values";
 
@@ -217,7 +230,7 @@ export class Recorder {
   private valueHash = FNV;
   private born = new Set<number>();
   /** Per location written in the event: the first value replaced and how to read it now (null: not comparable). */
-  private readonly snaps = new Map<number, { now: () => [boolean, unknown]; old: unknown; had: boolean } | null>();
+  private readonly snaps = new Map<number, Snap | null>();
   mode: RecordMode = "footprint";
   /** Where every write through the view is noted before it is made, whatever the mode (null: nowhere). */
   undo: UndoLog | null = null;
@@ -293,7 +306,16 @@ export class Recorder {
     const out: number[] = [];
     for (const [l, sn] of this.snaps) {
       if (sn === null) continue;
-      const [had, v] = sn.now();
+      let had: boolean;
+      let v: unknown;
+      if (sn.field === null) {
+        had = hasOwn(sn.target, sn.key);
+        v = sn.target[sn.key];
+      } else {
+        const o = sn.target[sn.key];
+        had = isRecord(o) && hasOwn(o, sn.field);
+        v = isRecord(o) ? o[sn.field] : undefined;
+      }
       if (had === sn.had && v === sn.old) out.push(l);
     }
     return out;
@@ -334,14 +356,14 @@ export class Recorder {
    * A store to a field: remember the first value it replaces in this event (`had`: the field existed),
    * and how to read the field now, so that unchanged() can tell whether it is back to that value.
    */
-  writeValue(loc: number, old: unknown, had: boolean, now: () => [boolean, unknown]): void {
+  writeValue(loc: number, old: unknown, had: boolean, target: Obj, key: PropertyKey, field: string | null): void {
     this.writes.add(loc);
-    if (!this.snaps.has(loc)) this.snaps.set(loc, old === null || typeof old !== "object" ? { now, old, had } : null);
+    if (!this.snaps.has(loc)) this.snaps.set(loc, old === null || typeof old !== "object" ? { target, key, field, old, had } : null);
   }
   /** An atomic add to a field (see Footprint.adds), with what writeValue remembers. */
-  addValue(loc: number, old: unknown, now: () => [boolean, unknown]): void {
+  addValue(loc: number, old: unknown, target: Obj, field: string): void {
     this.adds.add(loc);
-    if (!this.snaps.has(loc)) this.snaps.set(loc, { now, old, had: true });
+    if (!this.snaps.has(loc)) this.snaps.set(loc, { target, key: field, field: null, old, had: true });
   }
   /** A new key in a top-level container (vmas, locks...): the unit was created by this step. */
   bornUnit(unit: number): void {
@@ -444,16 +466,22 @@ class NodeHandler implements ProxyHandler<Obj> {
   get(target: Obj, key: PropertyKey): unknown {
     const v = target[key];
     if (typeof v === "function" && Array.isArray(target)) return this.arrayMethod(target, key, v as (...a: unknown[]) => unknown);
-    if (typeof key === "symbol") {
-      if (key === PTES_MAPPING && this.shape.pteTable) return (p: string, from: number, to: number) => this.ptesMapping(target, p, from, to);
-      if (key === ATOMIC_ADD) return (field: string, delta: number) => this.atomicAdd(target, field, delta);
-      return key === RAW ? target : v;
-    }
+    if (typeof key === "symbol") return this.symbol(target, key, v);
     if (this.skip !== null && this.skip.has(key as string)) return v;
     const rec = this.rec;
     if (rec.mode !== "off") rec.read(this.shape.loc(key), v);
     if (v !== null && typeof v === "object") return this.child(key, v);
     return v;
+  }
+
+  /**
+   * The view's own symbols. Apart from get, which runs for every access through the view: a closure
+   * over get's arguments would make every call of get allocate their context.
+   */
+  private symbol(target: Obj, key: symbol, v: unknown): unknown {
+    if (key === PTES_MAPPING && this.shape.pteTable) return (p: string, from: number, to: number) => this.ptesMapping(target, p, from, to);
+    if (key === ATOMIC_ADD) return (field: string, delta: number) => this.atomicAdd(target, field, delta);
+    return key === RAW ? target : v;
   }
 
   /** check/mapping.ts's question, recorded as a read of its answer only; the ptes come back as views. */
@@ -524,13 +552,10 @@ class NodeHandler implements ProxyHandler<Obj> {
           const was = hasOwn(old, f);
           if (old[f] === raw[f] && was === hasOwn(raw, f)) continue;
           if (kid.pteTable) this.remap(kid, old[f], raw[f]);
-          this.rec.writeValue(kid.loc(f), old[f], was, () => {
-            const cur = target[key];
-            return isRecord(cur) ? [hasOwn(cur, f), cur[f]] : [false, undefined];
-          });
+          this.rec.writeValue(kid.loc(f), old[f], was, target, key, f);
           if (was !== hasOwn(raw, f)) this.rec.write(kid.keys());
         }
-      } else this.rec.writeValue(loc, old, had, () => [hasOwn(target, key), target[key]]);
+      } else this.rec.writeValue(loc, old, had, target, key, null);
       if (!had) {
         this.rec.write(this.shape.keys());
         // A new object under vmas, locks, anon_vmas...: nobody else can have reached it yet.
@@ -549,7 +574,7 @@ class NodeHandler implements ProxyHandler<Obj> {
       this.set(target, field, now);
       return;
     }
-    if (this.rec.mode !== "off") this.rec.addValue(this.shape.loc(field), target[field], () => [hasOwn(target, field), target[field]]);
+    if (this.rec.mode !== "off") this.rec.addValue(this.shape.loc(field), target[field], target, field);
     this.noteUndo(target, field);
     target[field] = now;
   }

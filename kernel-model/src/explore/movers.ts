@@ -88,6 +88,12 @@ interface Memo {
   left: boolean;
 }
 
+/** Is some id of a missing from b? */
+function someNotIn(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!b.includes(a[i] as string)) return true;
+  return false;
+}
+
 function codeHash(code: readonly number[]): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < code.length; i++) {
@@ -188,18 +194,14 @@ export class Movers {
   step(t: number, thread: string, label: string, fp: Footprint, born: ReadonlySet<number>, start: Held, end: Held, waited: string | null): StepClass {
     const data: number[] = [];
     let inStep = waited === null ? 0 : this.bit(waited);
-    const lockAccess = (l: number): void => {
-      const id = this.lockOfLoc(l);
-      if (id !== null && !start.ids.includes(id) && !end.ids.includes(id) && this.lockWritten(fp, id)) inStep |= this.bit(id); // taken and dropped inside the step
-    };
     const anyBorn = born.size > 0;
     for (const l of fp.reads) {
-      lockAccess(l);
+      inStep |= this.lockAccess(l, fp, start, end);
       if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
     for (const l of fp.writes) {
       if (fp.reads.has(l)) continue;
-      lockAccess(l);
+      inStep |= this.lockAccess(l, fp, start, end);
       if (!anyBorn || !born.has(this.unitOf[l] as number)) data.push(l);
     }
     // The same step as one classified since the last new access: the same answer (memo). The key is
@@ -233,8 +235,8 @@ export class Movers {
         }
       }
     }
-    const acquired = end.ids.some((id) => !start.ids.includes(id));
-    const released = start.ids.some((id) => !end.ids.includes(id));
+    const acquired = someNotIn(end.ids, start.ids);
+    const released = someNotIn(start.ids, end.ids);
     const needEx = start.ex | end.ex | inStep;
     const needSh = (start.sh | end.sh) & ~needEx;
     let right = !released;
@@ -270,6 +272,13 @@ export class Movers {
       }
     }
     return { right, left, t, data, writes: fp.writes, start, end };
+  }
+
+  /** The bit of the lock whose field l is, if the step took and dropped it inside (else 0). A method, not a closure: step() runs for every step. */
+  private lockAccess(l: number, fp: Footprint, start: Held, end: Held): number {
+    const id = this.lockOfLoc(l);
+    if (id !== null && !start.ids.includes(id) && !end.ids.includes(id) && this.lockWritten(fp, id)) return this.bit(id);
+    return 0;
   }
 
   private lockWritten(fp: Footprint, id: string): boolean {

@@ -75,40 +75,34 @@ export function hashState(s: State): number {
  */
 export class StateHasher {
   /**
-   * Per unit: its two lanes' contributions and whether it is present in the state. Typed arrays indexed
-   * by unit id (units are small dense ids): the explorer copies a hasher at every snapshot and resume.
+   * Per unit u: its two lanes' contributions at 3u and 3u+1, and 1 at 3u+2 if it is present in the
+   * state. One typed array indexed by unit id (units are small dense ids): the explorer copies a hasher
+   * at every snapshot and resume.
    */
-  private ca: Int32Array;
-  private cb: Int32Array;
-  private has: Uint8Array;
+  private c: Int32Array;
   /** The sums of the contributions, per lane (kept up to date, so a digest costs only the dirty units). */
   private sumA = 0;
   private sumB = 0;
-  private dirty = new Set<number>();
+  /** Units written since the last digest (a list: a few per step). */
+  private dirty: number[] = [];
 
   constructor(
     private readonly locs: Locations,
     base?: StateHasher,
   ) {
     if (base) {
-      this.ca = base.ca.slice();
-      this.cb = base.cb.slice();
-      this.has = base.has.slice();
+      this.c = base.c.slice();
       this.sumA = base.sumA;
       this.sumB = base.sumB;
-    } else {
-      this.ca = new Int32Array(64);
-      this.cb = new Int32Array(64);
-      this.has = new Uint8Array(64);
-    }
+    } else this.c = new Int32Array(3 * 64);
   }
 
   /** Hash every unit of s (the initial state). */
   init(s: State): this {
-    this.has.fill(0);
+    this.c.fill(0);
     this.sumA = 0;
     this.sumB = 0;
-    this.dirty.clear();
+    this.dirty.length = 0;
     for (const top of Object.keys(s)) {
       if (top === "counters") continue;
       const v = (s as unknown as Obj)[top];
@@ -125,55 +119,59 @@ export class StateHasher {
 
   wroteOne(l: number): void {
     const u = this.locs.unitOf[l] as number;
-    if (u >= 0) this.dirty.add(u);
+    if (u >= 0) this.mark(u);
+  }
+
+  private mark(u: number): void {
+    const d = this.dirty;
+    for (let i = 0; i < d.length; i++) if (d[i] === u) return;
+    d.push(u);
   }
 
   /** Mark units dirty (e.g. threads.T, whose `done` the scheduler sets behind the view's back). */
   touch(units: readonly number[]): void {
-    for (const u of units) this.dirty.add(u);
+    for (let i = 0; i < units.length; i++) this.mark(units[i] as number);
   }
 
   digest(s: State): number {
-    for (const u of this.dirty) {
+    const d = this.dirty;
+    for (let i = 0; i < d.length; i++) {
+      const u = d[i] as number;
       const path = this.locs.units[u] as string[];
       if (path[1] === "#rescan") this.rescanTop(s, path[0] as string);
       else this.update(s, u);
     }
-    this.dirty.clear();
+    d.length = 0;
     return fold((0x12345678 + this.sumA) | 0, (0x0f1e2d3c + this.sumB) | 0);
   }
 
   private set(u: number, present: boolean, a: number, b: number): void {
-    if (u >= this.has.length) this.grow(u);
-    if (this.has[u] === 1) {
-      this.sumA = (this.sumA - (this.ca[u] as number)) | 0;
-      this.sumB = (this.sumB - (this.cb[u] as number)) | 0;
+    if (3 * u >= this.c.length) this.grow(u);
+    const c = this.c;
+    const i = 3 * u;
+    if (c[i + 2] === 1) {
+      this.sumA = (this.sumA - (c[i] as number)) | 0;
+      this.sumB = (this.sumB - (c[i + 1] as number)) | 0;
     }
     if (present) {
-      this.has[u] = 1;
-      this.ca[u] = a;
-      this.cb[u] = b;
+      c[i] = a;
+      c[i + 1] = b;
+      c[i + 2] = 1;
       this.sumA = (this.sumA + a) | 0;
       this.sumB = (this.sumB + b) | 0;
-    } else this.has[u] = 0;
+    } else c[i + 2] = 0;
   }
 
   private grow(u: number): void {
-    let n = this.has.length * 2;
-    while (n <= u) n *= 2;
-    const ca = new Int32Array(n);
-    const cb = new Int32Array(n);
-    const has = new Uint8Array(n);
-    ca.set(this.ca);
-    cb.set(this.cb);
-    has.set(this.has);
-    this.ca = ca;
-    this.cb = cb;
-    this.has = has;
+    let n = this.c.length * 2;
+    while (n <= 3 * u) n *= 2;
+    const c = new Int32Array(n);
+    c.set(this.c);
+    this.c = c;
   }
 
   private present(u: number): boolean {
-    return u < this.has.length && this.has[u] === 1;
+    return 3 * u < this.c.length && this.c[3 * u + 2] === 1;
   }
 
   private rescanTop(s: State, top: string): void {
@@ -184,8 +182,8 @@ export class StateHasher {
       if (!this.present(u)) this.update(s, u);
     }
     // Deleted keys: drop their units.
-    for (let u = 0; u < this.has.length; u++) {
-      if (this.has[u] !== 1) continue;
+    for (let u = 0; 3 * u < this.c.length; u++) {
+      if (this.c[3 * u + 2] !== 1) continue;
       const p = this.locs.units[u] as string[];
       if (p[0] === top && p.length === 2 && !Object.prototype.hasOwnProperty.call(v, p[1] as string)) this.set(u, false, 0, 0);
     }

@@ -160,7 +160,7 @@ export class Copier {
  * (the thread's pending step). Throws NotCopyable for a native generator or a foreign object.
  */
 export function hashThread(gen: unknown, extra = ""): number {
-  if (hSeen.size > 0) hSeen.clear();
+  hSeen.length = 0;
   hPass = (hPass + 1) | 0 || 1;
   h = 0x811c9dc5;
   hashStr(extra);
@@ -170,7 +170,8 @@ export function hashThread(gen: unknown, extra = ""): number {
 
 // The hash in progress (module state rather than closures: hashing runs at every node of a search).
 let h = 0;
-const hSeen = new Set<object>();
+/** The objects (not machines) hashed in this pass: a few per thread, so a list beats a Set. */
+const hSeen: object[] = [];
 let hPass = 0;
 
 function mixIn(x: number): void {
@@ -221,8 +222,8 @@ function hashValue(x: unknown): void {
     if (live !== undefined) for (let i = 0; i < live.length; i++) hashValue(x.f[live[i] as string]);
     return;
   }
-  if (hSeen.has(x)) return mixIn(10);
-  hSeen.add(x);
+  for (let i = 0; i < hSeen.length; i++) if (hSeen[i] === x) return mixIn(10);
+  hSeen.push(x);
   if (Array.isArray(x)) {
     mixIn(12);
     mixIn(x.length);
