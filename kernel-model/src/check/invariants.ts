@@ -46,8 +46,9 @@ export function checkWalkRead(k: Kernel, p: PageId, v: VmaId, address: number, t
       const got = address < 0 ? "-EFAULT" : `p${address}`;
       // Fix 3 expects misses: the count makes the walk come back (or try_to_unmap fail with -EAGAIN), so a
       // miss is only a note; what it leads to (I2, I10, a livelock) is still checked.
-      const report = k.policy.count_migration_ptes ? (_i: string, m: string) => result(k, `miss (counted, will retry): ${m}`) : (i: string, m: string) => diagnose(k, i, m);
-      report("I5", `${walk} missed ${m.id}:p${a} (${pte.kind === "swap" ? "swap" : `${pte.kind} ${pte.page}`}): vma_address(${p}, ${v}) returned ${got} from vm_start ${area.vm_start}, vm_pgoff ${area.vm_pgoff}, vm_end ${area.vm_end}`);
+      const msg = `${walk} missed ${m.id}:p${a} (${pte.kind === "swap" ? "swap" : `${pte.kind} ${pte.page}`}): vma_address(${p}, ${v}) returned ${got} from vm_start ${area.vm_start}, vm_pgoff ${area.vm_pgoff}, vm_end ${area.vm_end}`;
+      if (k.policy.count_migration_ptes) result(k, `miss (counted, will retry): ${msg}`);
+      else diagnose(k, "I5", msg);
     }
   }
 }

@@ -3,7 +3,7 @@
  * lock is free; a thread blocked on a lock is not runnable. Each acquisition is checked against the
  * documented lock order (I9, mm/rmap.c header).
  */
-import { type Kernel, type KGen, LOCK_ORDER, lockClass, lockOf, step, violate } from "../sim/kernel";
+import { type Kernel, type KGen, LOCK_ORDER, lockClass, lockOf, step, violate, without } from "../sim/kernel";
 import type { LockId, ThreadId } from "./types";
 
 function held(k: Kernel): LockId[] {
@@ -35,7 +35,7 @@ function take(k: Kernel, id: LockId, mode: "excl" | "read"): void {
   checkOrder(k, id);
   if (mode === "read") l.readers.push(k.tid);
   else l.owner = k.tid;
-  if (l.waiters.includes(k.tid)) l.waiters = l.waiters.filter((w) => w !== k.tid);
+  if (l.waiters.includes(k.tid)) l.waiters = without(l.waiters, k.tid);
   held(k).push(id);
   count(k, id);
 }
@@ -43,7 +43,7 @@ function take(k: Kernel, id: LockId, mode: "excl" | "read"): void {
 function release(k: Kernel, id: LockId): void {
   const l = lockOf(k.s, id);
   if (l.owner === k.tid) l.owner = null;
-  else if (l.readers.includes(k.tid)) l.readers = l.readers.filter((r) => r !== k.tid);
+  else if (l.readers.includes(k.tid)) l.readers = without(l.readers, k.tid);
   else throw new Error(`model error: ${k.tid} releases ${id} it does not hold`);
   const h = held(k);
   h.splice(h.lastIndexOf(id), 1);

@@ -138,3 +138,10 @@ export function newId(s: State, prefix: string, owner?: string): string {
 export function result(k: Kernel, text: string): void {
   k.s.threads[k.tid]?.results.push(text);
 }
+
+/** The list but x. Not an arrow over a caller's variable: that makes the caller allocate a context on every call. */
+export function without<T>(list: readonly T[], x: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i] !== x) out.push(list[i] as T);
+  return out;
+}

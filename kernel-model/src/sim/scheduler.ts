@@ -6,7 +6,7 @@ import { endOfRunChecks } from "../check/invariants";
 import { UsageError, type KernelPolicy } from "../kernels";
 import { MappingError } from "../mm/mmap";
 import type { Lock, State, ThreadState, Violation } from "../mm/types";
-import { canRun, type Kernel, KernelContext, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock } from "./kernel";
+import { canRun, type Kernel, KernelContext, type KGen, lockClass, type ModelOptions, Oops, type Step, waitLock, without } from "./kernel";
 import { parseSchedule, type Token } from "./schedule";
 import { clonePlain } from "./clone";
 import { Copier, hashThread, Machine, NotCopyable } from "./resumable";
@@ -392,7 +392,7 @@ class Run {
     const pw = (t.pending as Step).wait;
     if (pw && "pageUnlocked" in pw) {
       const l = this.s.locks[pw.pageUnlocked];
-      if (l) l.waiters = l.waiters.filter((w) => w !== name);
+      if (l) l.waiters = without(l.waiters, name);
     }
     this.advance(t);
   }
