@@ -94,18 +94,19 @@ function someNotIn(a: readonly string[], b: readonly string[]): boolean {
   return false;
 }
 
-function codeHash(code: readonly number[]): number {
+function codeHash(code: readonly number[], n: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < code.length; i++) {
+  for (let i = 0; i < n; i++) {
     const x = code[i] as number;
     h = Math.imul(h ^ (x | 0), 0x01000193) ^ Math.floor(x / 0x100000000);
   }
   return h >>> 0;
 }
 
-function sameCode(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Is a the first n entries of b? */
+function sameCode(a: readonly number[], b: readonly number[], n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -206,8 +207,8 @@ export class Movers {
     }
     // The same step as one classified since the last new access: the same answer (memo). The key is
     // built in a scratch array (a memo keeps a copy): most steps find their memo.
-    const code = this.scratch;
-    code.length = 7 + data.length;
+    const code = this.scratch; // the first n entries (no length store: a builtin call per step)
+    const n = 7 + data.length;
     code[0] = t;
     code[1] = start.ex;
     code[2] = start.sh;
@@ -223,11 +224,11 @@ export class Movers {
     let h = 0;
     let memo: Memo | undefined;
     if (cacheable) {
-      h = codeHash(code);
+      h = codeHash(code, n);
       const list = this.memo.get(h);
       if (list !== undefined) {
         for (const m of list) {
-          if (m.label === label && sameCode(m.code, code)) {
+          if (m.label === label && sameCode(m.code, code, n)) {
             if (m.version === this.version) return { right: m.right, left: m.left, t, data, writes: fp.writes, start, end };
             memo = m;
             break;
@@ -261,7 +262,7 @@ export class Movers {
     if (labels.get(label) !== false) labels.set(label, left);
     if (cacheable) {
       if (memo === undefined) {
-        memo = { label, code: code.slice(), version: this.version, right, left };
+        memo = { label, code: code.slice(0, n), version: this.version, right, left };
         const list = this.memo.get(h);
         if (list === undefined) this.memo.set(h, [memo]);
         else list.push(memo);

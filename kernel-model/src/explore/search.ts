@@ -130,6 +130,19 @@ const NO_SLEEP: Map<string, Footprint> = new Map();
 const NO_LOCS: Set<number> = new Set();
 /** The stored sleep set of a state that every thread was explored from (most of them): one shared array. */
 const EMPTY: readonly string[] = Object.freeze([]);
+/** Can one of these events conflict with what a thread may do from entry e? */
+function touchesAny(fu: Futures, members: readonly Footprint[], e: Entry): boolean {
+  for (let i = 0; i < members.length; i++) if (fu.touches(members[i] as Footprint, e)) return true;
+  return false;
+}
+
+/** The threads of list asleep in sleep (EMPTY for none). */
+function inSleep(list: readonly string[], sleep: ReadonlyMap<string, Footprint>): readonly string[] {
+  let out: string[] | null = null;
+  for (let i = 0; i < list.length; i++) if (sleep.has(list[i] as string)) (out ??= []).push(list[i] as string);
+  return out ?? EMPTY;
+}
+
 function orEmpty(a: string[]): readonly string[] {
   return a.length === 0 ? EMPTY : a;
 }
@@ -653,7 +666,9 @@ export class Search {
     let sleep = NO_SLEEP; // most nodes' sleep set is empty: one shared map, never added to
     if (this.sleepSets && parent && parent.fp) {
       const fp = parent.fp;
-      for (const src of [parent.sleep, parent.done]) {
+      for (let i = 0; i < 2; i++) {
+        const src = i === 0 ? parent.sleep : parent.done;
+        if (src.size === 0) continue;
         for (const [u, fu] of src) {
           if (u === parent.chosen || dependent(fu, fp)) continue;
           if (sleep === NO_SLEEP) sleep = new Map();
@@ -683,26 +698,27 @@ export class Search {
           // A cycle back onto the stack: the nodes on it explore every thread (the stack proviso: no
           // thread is ignored forever around the cycle).
           if (this.persistentSets) this.markCycle(d, key);
-          // Revisited: the earlier visit explored (or will) every thread but the ones stored, so only
-          // those this visit would explore are new here (Godefroid, LNCS 1032, 1996, state caching with
-          // sleep sets), and the others stay asleep only if the earlier visit did not explore them.
-          const uncovered = seen as string[];
-          only = uncovered.filter((u) => !sleep.has(u));
-          if (only.length === 0) return null;
-          for (const u of [...sleep.keys()]) if (!uncovered.includes(u)) sleep.delete(u);
-          this.visited.set(key, orEmpty(uncovered.filter((u) => !(only as string[]).includes(u))));
-        } else this.visited.set(key, orEmpty(ctx.runnable.filter((u) => sleep.has(u))));
+          only = this.revisit(key, seen as string[], sleep);
+          if (only === null) return null;
+        } else this.visited.set(key, sleep.size === 0 ? EMPTY : inSleep(ctx.runnable, sleep));
       }
     }
-    // Prefer the last thread (fewest preemptions first), then declaration order.
-    const order = last !== null && ctx.runnable.includes(last) ? [last, ...ctx.runnable.filter((x) => x !== last)] : [...ctx.runnable];
-    let todo = order.filter((t) => !sleep.has(t) && (only === null || only.includes(t)));
+    // Prefer the last thread (fewest preemptions first), then declaration order. (Loops, not closures:
+    // a closure over sleep or only would make every call allocate their context.)
+    const lastFirst = last !== null && ctx.runnable.includes(last);
+    let todo: string[] = [];
+    if (lastFirst && !sleep.has(last) && (only === null || only.includes(last))) todo.push(last);
+    for (let i = 0; i < ctx.runnable.length; i++) {
+      const t = ctx.runnable[i] as string;
+      if ((!lastFirst || t !== last) && !sleep.has(t) && (only === null || only.includes(t))) todo.push(t);
+    }
     // A thread whose next event looked private before first: alone, it may be a persistent set.
     const keys = this.persistentSets && only === null && todo.length > 1 ? tkeys : null;
     let alone = false;
     if (keys !== null) {
       const entries = this.entriesAt(keys, tlabels);
-      const i = todo.findIndex((t) => this.looksPrivate(this.index.get(t) as number, keys, entries));
+      let i = -1;
+      for (let j = 0; j < todo.length && i < 0; j++) if (this.looksPrivate(this.index.get(todo[j] as string) as number, keys, entries)) i = j;
       if (i > 0) todo.unshift(...todo.splice(i, 1));
       alone = i >= 0;
       if (!alone && this.o.seed !== "order") {
@@ -710,17 +726,34 @@ export class Search {
         if (j > 0) todo.unshift(...todo.splice(j, 1));
       }
     }
-    if (this.o.preemptions !== undefined) {
-      const ok = todo.filter((t) => preemptions + this.cost(last, t, ctx.runnable) <= (this.o.preemptions as number));
-      if (ok.length < todo.length) this.cuts.add("preemptions");
-      todo = ok;
-    }
+    if (this.o.preemptions !== undefined) todo = this.withinBound(todo, preemptions, last, ctx.runnable);
     if (todo.length === 0) return null;
     if (this.mode === "dpor") todo = [todo[0] as string];
     const chosen = todo.shift() as string;
     const f: Frame = { runnable: [...ctx.runnable], chosen, fp: null, sleep, done: new Map(), todo, preemptions, last, label: "", waits: [], locks: null, fps: fps.slice(), hb: null, len: 0, snap: null, key, tkeys: keys, tlabels, twaits, cyclic: false, alone };
     this.frames[d] = f;
     return f;
+  }
+
+  /** The threads of todo whose step keeps within the preemption bound (a cut when one does not). */
+  private withinBound(todo: string[], preemptions: number, last: string | null, runnable: readonly string[]): string[] {
+    const ok = todo.filter((t) => preemptions + this.cost(last, t, runnable) <= (this.o.preemptions as number));
+    if (ok.length < todo.length) this.cuts.add("preemptions");
+    return ok;
+  }
+
+  /**
+   * A node visited before (states mode, unbounded): the earlier visit explored (or will) every thread but
+   * the ones stored (`uncovered`), so only those this visit would explore are new here (Godefroid, LNCS
+   * 1032, 1996, state caching with sleep sets), and the others stay asleep only if the earlier visit did
+   * not explore them. The threads to explore, or null for none.
+   */
+  private revisit(key: number, uncovered: readonly string[], sleep: Map<string, Footprint>): string[] | null {
+    const only = uncovered.filter((u) => !sleep.has(u));
+    if (only.length === 0) return null;
+    for (const u of [...sleep.keys()]) if (!uncovered.includes(u)) sleep.delete(u);
+    this.visited.set(key, orEmpty(uncovered.filter((u) => !only.includes(u))));
+    return only;
   }
 
   /** A walk's node: a runnable thread chosen uniformly (see WALKS). */
@@ -896,7 +929,7 @@ export class Search {
         const name = this.names[v] as string;
         if (keys[v] === 0 || inSet.has(name)) continue;
         const e = entries[v];
-        if (e !== undefined && !members.some((fp) => fu.touches(fp, e))) continue;
+        if (e !== undefined && !touchesAny(fu, members, e)) continue;
         if (f.sleep.has(name) || f.runnable.includes(name)) {
           if (!pull(v)) return null;
           continue;

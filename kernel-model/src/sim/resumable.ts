@@ -95,7 +95,29 @@ export class NotCopyable extends Error {}
  * instance) is NotCopyable, as it is for hashThread.
  */
 export class Copier {
-  private readonly memo = new Map<object, unknown>();
+  /** Originals and their copies, side by side: a thread is a few dozen objects, and a Map keyed by fresh objects hashes each. */
+  private readonly from: object[] = [];
+  private readonly to: unknown[] = [];
+
+  /** Beyond 32 objects, a Map as well (a thread holding a long list of objects). */
+  private big: Map<object, unknown> | null = null;
+
+  private seen(o: object): unknown {
+    if (this.big !== null) return this.big.get(o);
+    const from = this.from;
+    for (let i = from.length - 1; i >= 0; i--) if (from[i] === o) return this.to[i];
+    return undefined;
+  }
+
+  private remember(o: object, c: unknown): void {
+    if (this.big !== null) {
+      this.big.set(o, c);
+      return;
+    }
+    this.from.push(o);
+    this.to.push(c);
+    if (this.from.length > 32) this.big = new Map(this.from.map((x, i) => [x, this.to[i]]));
+  }
 
   constructor(private readonly context?: KernelContext) {}
 
@@ -103,13 +125,13 @@ export class Copier {
     if (x === null || (typeof x !== "object" && typeof x !== "function")) return x;
     const o = x as unknown as object;
     if (o instanceof KernelContext) return (this.context ?? o) as T;
-    const seen = this.memo.get(o);
+    const seen = this.seen(o);
     if (seen !== undefined) return seen as T;
     if (typeof x === "function") {
       const b = x as unknown as Bound;
       if (b.$fn === undefined) return x;
       const c = bind(this.copy(b.$bf), b.$fn);
-      this.memo.set(o, c);
+      this.remember(o, c);
       return c as unknown as T;
     }
     if (x instanceof Machine) {
@@ -117,10 +139,10 @@ export class Copier {
       // ones keep what they held (never read again: maybe an object of an earlier step's state view).
       // A closure bound to this frame may have been reached first (then its copy of the frame is used).
       const src = x.f;
-      const f = (this.memo.get(src) as MachineFrame | undefined) ?? (x.clone !== undefined ? x.clone(src) : { ...src });
+      const f = (this.seen(src) as MachineFrame | undefined) ?? (x.clone !== undefined ? x.clone(src) : { ...src });
       const m = new Machine(x.name, x.body, f, x.live, x.clone);
-      this.memo.set(o, m);
-      this.memo.set(src, f);
+      this.remember(o, m);
+      this.remember(src, f);
       const live = x.live[src.$pc];
       if (live !== undefined) {
         for (let i = 0; i < live.length; i++) {
@@ -133,7 +155,7 @@ export class Copier {
     }
     if (Array.isArray(x)) {
       const a: unknown[] = x.slice();
-      this.memo.set(o, a);
+      this.remember(o, a);
       for (let i = 0; i < a.length; i++) {
         const v = a[i];
         if (v !== null && (typeof v === "object" || typeof v === "function")) a[i] = this.copy(v);
@@ -143,7 +165,7 @@ export class Copier {
     const proto = Object.getPrototypeOf(o);
     if (proto === Object.prototype || proto === null) {
       const c: Record<string, unknown> = proto === null ? Object.create(null) : {};
-      this.memo.set(o, c);
+      this.remember(o, c);
       for (const k in o) {
         const v = (o as Record<string, unknown>)[k];
         c[k] = v !== null && (typeof v === "object" || typeof v === "function") ? this.copy(v) : v;
@@ -160,7 +182,7 @@ export class Copier {
  * (the thread's pending step). Throws NotCopyable for a native generator or a foreign object.
  */
 export function hashThread(gen: unknown, extra = ""): number {
-  hSeen.length = 0;
+  hSeenN = 0;
   hPass = (hPass + 1) | 0 || 1;
   h = 0x811c9dc5;
   hashStr(extra);
@@ -172,6 +194,7 @@ export function hashThread(gen: unknown, extra = ""): number {
 let h = 0;
 /** The objects (not machines) hashed in this pass: a few per thread, so a list beats a Set. */
 const hSeen: object[] = [];
+let hSeenN = 0; // hSeen's entries in this pass (no length store per hash)
 let hPass = 0;
 
 function mixIn(x: number): void {
@@ -222,8 +245,8 @@ function hashValue(x: unknown): void {
     if (live !== undefined) for (let i = 0; i < live.length; i++) hashValue(x.f[live[i] as string]);
     return;
   }
-  for (let i = 0; i < hSeen.length; i++) if (hSeen[i] === x) return mixIn(10);
-  hSeen.push(x);
+  for (let i = 0; i < hSeenN; i++) if (hSeen[i] === x) return mixIn(10);
+  hSeen[hSeenN++] = x;
   if (Array.isArray(x)) {
     mixIn(12);
     mixIn(x.length);

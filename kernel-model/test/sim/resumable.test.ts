@@ -186,6 +186,19 @@ describe("build/resumable.js: machines behave as the generators", () => {
     expect(transform(`"use strict";\nfunction f() { return 1; }\n`, "mm/none.js")).toBeNull();
   });
 
+  test("a copy keeps what is shared shared, with few objects and with many", () => {
+    for (const n of [3, 40]) {
+      const objs = Array.from({ length: n }, (_, i) => ({ i }));
+      const graph = { a: objs, b: [...objs].reverse() };
+      const c = new Copier().copy(graph);
+      expect(c).toEqual(graph);
+      for (let i = 0; i < n; i++) {
+        expect(c.a[i]).not.toBe(objs[i]);
+        expect(c.b[n - 1 - i]).toBe(c.a[i]);
+      }
+    }
+  });
+
   test("a native generator cannot be copied or hashed, and says why", () => {
     function* g(): Generator<number> {
       yield 1;
