@@ -441,12 +441,16 @@ class NodeHandler implements ProxyHandler<Obj> {
   /** Views of the children reached so far (made on the first: most objects a step reads are leaves). */
   private kids: Map<PropertyKey, { raw: object; view: object }> | null = null;
   private methods: Map<PropertyKey, (...a: unknown[]) => unknown> | undefined;
+  /** The root or `threads`: its object children are fixed (see fixedContainer). */
+  private readonly fixedKids: boolean;
 
   constructor(
     readonly rec: Recorder,
     readonly shape: Shape,
     private readonly skip: ReadonlySet<string> | null,
-  ) {}
+  ) {
+    this.fixedKids = shape.depth === 0 || (shape.depth === 1 && shape.path === "threads");
+  }
 
   wrap(target: Obj): Obj {
     if (this.rec.revoking) return new Proxy(target, new StaleCheck(this, this.rec.epoch));
@@ -469,9 +473,27 @@ class NodeHandler implements ProxyHandler<Obj> {
     if (typeof key === "symbol") return this.symbol(target, key, v);
     if (this.skip !== null && this.skip.has(key as string)) return v;
     const rec = this.rec;
+    if (v !== null && typeof v === "object") {
+      // A top-level container (vmas, locks, ...) or a thread's record is never replaced (see
+      // fixedContainer): reading it cannot conflict with anything, and is a quarter of all reads.
+      if (rec.mode !== "off" && !(this.fixedKids && !Array.isArray(v))) rec.read(this.shape.loc(key), v);
+      return this.child(key, v);
+    }
     if (rec.mode !== "off") rec.read(this.shape.loc(key), v);
-    if (v !== null && typeof v === "object") return this.child(key, v);
     return v;
+  }
+
+  /**
+   * The state's top-level objects (vmas, locks, pages...) are made with it and never replaced or deleted
+   * (their keys are, and those are recorded), and so are the threads' records (the scheduler makes them):
+   * get does not record reading them. A kernel path that replaced one would change what other threads
+   * read unseen, so it is a model error.
+   */
+  private fixedContainer(target: Obj, key: PropertyKey): void {
+    if (!this.fixedKids || typeof key === "symbol") return;
+    const v = target[key];
+    if (this.shape.depth === 1) throw new Error(`model error: a kernel path changed the threads' records (${String(key)}); the scheduler owns them`);
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) throw new Error(`model error: a kernel path replaced or deleted the state's ${String(key)}; the explorer takes the top-level containers as fixed`);
   }
 
   /**
@@ -536,6 +558,7 @@ class NodeHandler implements ProxyHandler<Obj> {
   }
 
   set(target: Obj, key: PropertyKey, value: unknown): boolean {
+    this.fixedContainer(target, key);
     const raw = unwrap(value);
     if (typeof key !== "symbol" && this.rec.mode !== "off" && !(this.skip !== null && this.skip.has(key as string))) {
       const loc = this.shape.loc(key);
@@ -580,6 +603,7 @@ class NodeHandler implements ProxyHandler<Obj> {
   }
 
   deleteProperty(target: Obj, key: PropertyKey): boolean {
+    this.fixedContainer(target, key);
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
       if (this.shape.pteTable) this.remap(this.shape, target[key], undefined);
       else if (this.shape.inTable !== null && key === "page") this.remap(this.shape.inTable, target, undefined);
@@ -591,6 +615,7 @@ class NodeHandler implements ProxyHandler<Obj> {
   }
 
   defineProperty(target: Obj, key: PropertyKey, d: PropertyDescriptor): boolean {
+    this.fixedContainer(target, key);
     if (typeof key !== "symbol" && this.rec.mode !== "off") {
       // Conservative: any page the pte or the field may refer to, before or after.
       if (this.shape.pteTable) this.remap(this.shape, target[key], "value" in d ? d.value : undefined);

@@ -22,7 +22,7 @@ test("asking which ptes map a page records a read of that answer, not of every p
   expect(found.map(([a]) => a)).toEqual([28]);
   expect(found[0]?.[1].kind).toBe("present");
   const { footprint } = rec.take();
-  expect(names(footprint.reads)).toEqual(["mms", "mms.A", "mms.A.ptes", `mms.A.ptes.28.kind`, `mms.A.ptes[maps ${page}]`]);
+  expect(names(footprint.reads)).toEqual(["mms.A", "mms.A.ptes", `mms.A.ptes.28.kind`, `mms.A.ptes[maps ${page}]`]);
   // Without a recording view the same answer comes from a scan.
   expect(ptesMapping(state.mms.A?.ptes as Record<string, Pte>, page).map(([a]) => a)).toEqual([28]);
 });
