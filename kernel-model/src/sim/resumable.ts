@@ -201,8 +201,17 @@ function mixIn(x: number): void {
   h = Math.imul(h ^ x, 0x01000193);
 }
 
+/** Each string's own FNV hash, mixed in as one number: the same few names and labels come back at every node. */
+const strHashes = new Map<string, number>();
+
 function hashStr(s: string): void {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  let x = strHashes.get(s);
+  if (x === undefined) {
+    x = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193);
+    if (strHashes.size < 100_000) strHashes.set(s, x);
+  }
+  mixIn(x);
   h = Math.imul(h ^ 0xff, 0x01000193);
 }
 
