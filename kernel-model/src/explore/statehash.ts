@@ -83,8 +83,9 @@ export class StateHasher {
   /** The sums of the contributions, per lane (kept up to date, so a digest costs only the dirty units). */
   private sumA = 0;
   private sumB = 0;
-  /** Units written since the last digest (a list: a few per step). */
+  /** Units written since the last digest: the first nd entries (a list: a few per step; no length stores). */
   private dirty: number[] = [];
+  private nd = 0;
 
   constructor(
     private readonly locs: Locations,
@@ -102,7 +103,7 @@ export class StateHasher {
     this.c.fill(0);
     this.sumA = 0;
     this.sumB = 0;
-    this.dirty.length = 0;
+    this.nd = 0;
     for (const top of Object.keys(s)) {
       if (top === "counters") continue;
       const v = (s as unknown as Obj)[top];
@@ -124,8 +125,8 @@ export class StateHasher {
 
   private mark(u: number): void {
     const d = this.dirty;
-    for (let i = 0; i < d.length; i++) if (d[i] === u) return;
-    d.push(u);
+    for (let i = 0; i < this.nd; i++) if (d[i] === u) return;
+    d[this.nd++] = u;
   }
 
   /** Mark units dirty (e.g. threads.T, whose `done` the scheduler sets behind the view's back). */
@@ -135,13 +136,13 @@ export class StateHasher {
 
   digest(s: State): number {
     const d = this.dirty;
-    for (let i = 0; i < d.length; i++) {
+    for (let i = 0; i < this.nd; i++) {
       const u = d[i] as number;
       const path = this.locs.units[u] as string[];
       if (path[1] === "#rescan") this.rescanTop(s, path[0] as string);
       else this.update(s, u);
     }
-    d.length = 0;
+    this.nd = 0;
     return fold((0x12345678 + this.sumA) | 0, (0x0f1e2d3c + this.sumB) | 0);
   }
 
