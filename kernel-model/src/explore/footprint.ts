@@ -19,6 +19,9 @@ import type { LockId, State } from "../mm/types";
 import { pageOfPte, PTES_MAPPING } from "../check/mapping";
 import type { Wait } from "../sim/kernel";
 import { ATOMIC_ADD } from "../sim/atomic";
+import { hashString } from "../sim/strhash";
+
+export { hashString };
 
 /** The paths of the state seen so far, as a tree; each node interns its children's locations. */
 export class Shape {
@@ -170,16 +173,6 @@ export function mix(h: number, x: number): number {
   h = Math.imul(h ^ x, 0x5bd1e995);
   h ^= h >>> 15;
   return h | 0;
-}
-const stringHashes = new Map<string, number>();
-export function hashString(s: string): number {
-  let h = stringHashes.get(s);
-  if (h !== undefined) return h;
-  h = FNV;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  h |= 0;
-  if (stringHashes.size < 100_000) stringHashes.set(s, h);
-  return h;
 }
 export function hashPrimitive(v: unknown): number {
   switch (typeof v) {
@@ -491,8 +484,8 @@ class NodeHandler implements ProxyHandler<Obj> {
    */
   private fixedContainer(target: Obj, key: PropertyKey): void {
     if (!this.fixedKids || typeof key === "symbol") return;
-    const v = target[key];
     if (this.shape.depth === 1) throw new Error(`model error: a kernel path changed the threads' records (${String(key)}); the scheduler owns them`);
+    const v = target[key];
     if (v !== null && typeof v === "object" && !Array.isArray(v)) throw new Error(`model error: a kernel path replaced or deleted the state's ${String(key)}; the explorer takes the top-level containers as fixed`);
   }
 

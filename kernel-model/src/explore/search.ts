@@ -702,7 +702,7 @@ export class Search {
           if (this.persistentSets) this.markCycle(d, key);
           only = this.revisit(key, seen as string[], sleep);
           if (only === null) return null;
-        } else this.visited.set(key, sleep.size === 0 ? EMPTY : inSleep(ctx.runnable, sleep));
+        } else this.visited.set(key, inSleep(ctx.runnable, sleep));
       }
     }
     // Prefer the last thread (fewest preemptions first), then declaration order. (Loops, not closures:

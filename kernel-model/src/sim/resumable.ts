@@ -5,6 +5,7 @@
  * from the initial state.
  */
 import { KernelContext } from "./kernel";
+import { hashString } from "./strhash";
 
 /** The frame of a machine: its resume point and its variables. */
 export interface MachineFrame {
@@ -139,10 +140,13 @@ export class Copier {
       // ones keep what they held (never read again: maybe an object of an earlier step's state view).
       // A closure bound to this frame may have been reached first (then its copy of the frame is used).
       const src = x.f;
-      const f = (this.seen(src) as MachineFrame | undefined) ?? (x.clone !== undefined ? x.clone(src) : { ...src });
+      let f = this.seen(src) as MachineFrame | undefined;
+      if (f === undefined) {
+        f = x.clone !== undefined ? x.clone(src) : { ...src };
+        this.remember(src, f);
+      }
       const m = new Machine(x.name, x.body, f, x.live, x.clone);
       this.remember(o, m);
-      this.remember(src, f);
       const live = x.live[src.$pc];
       if (live !== undefined) {
         for (let i = 0; i < live.length; i++) {
@@ -201,17 +205,9 @@ function mixIn(x: number): void {
   h = Math.imul(h ^ x, 0x01000193);
 }
 
-/** Each string's own FNV hash, mixed in as one number: the same few names and labels come back at every node. */
-const strHashes = new Map<string, number>();
-
+/** A string, mixed in as its (cached) hash: the same few names and labels come back at every node. */
 function hashStr(s: string): void {
-  let x = strHashes.get(s);
-  if (x === undefined) {
-    x = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193);
-    if (strHashes.size < 100_000) strHashes.set(s, x);
-  }
-  mixIn(x);
+  mixIn(hashString(s));
   h = Math.imul(h ^ 0xff, 0x01000193);
 }
 
